@@ -1,0 +1,103 @@
+"""The call history: one append-only record per attempted call."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from console.teams.models import TeamScopedModel
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that refuses bulk updates and deletes: history is never rewritten."""
+
+    def update(self, **kwargs: object) -> int:
+        """Refused: records are never changed."""
+        raise PermissionError("Call records are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refused: records are never deleted by the application."""
+        raise PermissionError("Call records are append-only.")
+
+    def for_team(self, team: object) -> AppendOnlyQuerySet:
+        """Only the records of `team`."""
+        return self.filter(team=team)
+
+
+class CallRecord(TeamScopedModel):
+    """Who called what, with which credential, what was sent and what came back.
+
+    Names (user, Application Access, environment, operation) are copied in so a
+    record stays readable after the things it names are renamed or deleted; the
+    foreign keys carry no database constraint and are never nulled, because
+    nulling them would be an UPDATE of history.
+    Secrets are redacted before a record is built (see `redaction.py`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    access = models.ForeignKey(
+        "vault.ApplicationAccess", null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+"
+    )
+    access_name = models.CharField(max_length=100, blank=True)
+    environment_name = models.CharField(max_length=100, blank=True)
+    operation = models.ForeignKey(
+        "specs.Operation", null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+"
+    )
+    operation_id = models.CharField(max_length=300, blank=True)
+    operation_label = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=10)
+    url = models.TextField()
+    request_headers = models.JSONField(default=list)
+    request_body = models.TextField(blank=True)
+    status = models.PositiveSmallIntegerField(null=True)
+    response_headers = models.JSONField(default=list)
+    response_body = models.TextField(blank=True)
+    response_size = models.PositiveBigIntegerField(default=0)
+    response_truncated = models.BooleanField(default=False)
+    duration_ms = models.FloatField(default=0)
+    token_ms = models.FloatField(default=0)
+    token_source = models.CharField(max_length=20, blank=True)
+    error_kind = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "-created_at", "-id"], name="history_team_recent"),
+            models.Index(fields=["team", "user", "-id"], name="history_team_user"),
+            models.Index(fields=["team", "operation_id", "-id"], name="history_team_op"),
+            models.Index(fields=["team", "status", "-id"], name="history_team_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url} → {self.status or self.error_kind}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Insert only: saving an existing record is refused."""
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Call records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        """Refused: records are never deleted by the application."""
+        raise PermissionError("Call records are append-only.")
+
+    @property
+    def ok(self) -> bool:
+        """True for a 2xx answer."""
+        return self.status is not None and 200 <= self.status < 300

@@ -1,0 +1,42 @@
+"""The team's history: list with filters, and one record in full."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from console.explorer.rendering import render_body
+from console.history.models import CallRecord
+from console.history.selectors import HistoryFilter, filter_choices, history_page
+from console.teams.models import Role
+from console.teams.scoping import TeamScope, team_view
+
+
+@team_view(Role.VIEWER)
+def history_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
+    """Newest calls first, filtered; htmx requests get only the rows."""
+    filters = HistoryFilter.from_query(request.GET)
+    before = request.GET.get("before", "")
+    page = history_page(scope, filters, int(before) if before.isdigit() else None)
+    context = {"page": page, "filters": filters, "query": request.GET.copy()}
+    if request.htmx and request.htmx.target == "history-rows":
+        return render(request, "history/list.html#rows", context)
+    context["choices"] = filter_choices(scope)
+    context["status_classes"] = ["2xx", "3xx", "4xx", "5xx", "error"]
+    return render(request, "history/list.html", context)
+
+
+@team_view(Role.VIEWER)
+def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> HttpResponse:
+    """One call in full, as it was recorded (secrets were redacted before storage)."""
+    record = scope.get(CallRecord, pk=record_id)
+    content_type = next(
+        (v for k, v in record.response_headers if k.lower() == "content-type"), ""
+    )
+    body = render_body(record.response_body.encode(), content_type)
+    request_body = render_body(record.request_body.encode(), "application/json")
+    return render(
+        request,
+        "history/detail.html",
+        {"record": record, "body": body, "request_body": request_body},
+    )

@@ -1,0 +1,152 @@
+"""Importing OpenAPI documents: fetch or read, parse, index, store a new version at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from console.specs.engine.errors import SpecError
+from console.specs.engine.index import document_info, index_operations
+from console.specs.engine.loading import load_document
+from console.specs.models import Operation, Spec, SpecVersion
+from console.teams.models import Role
+from console.teams.scoping import TeamScope
+from console.upstream.errors import UpstreamError
+from console.upstream.http import OutboundPolicy, send
+from console.vault.token_store import policy_from_settings
+
+
+class SpecImportError(Exception):
+    """An import that failed as a whole, with one message for a person."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import stored and what it had to leave out."""
+
+    spec: Spec
+    version: SpecVersion
+    skipped: list[dict[str, str]]
+
+
+def _fetch(url: str) -> bytes:
+    """Fetch a spec through the outbound client, so the host rules apply to it too."""
+    host = (urlsplit(url).hostname or "").lower()
+    base = policy_from_settings()
+    policy = OutboundPolicy(
+        allowed_hosts=frozenset({host}),
+        allow_private=base.allow_private,
+        allow_http=base.allow_http,
+        connect_timeout=base.connect_timeout,
+        read_timeout=base.read_timeout,
+        max_response_bytes=settings.CONSOLE_SPEC_MAX_BYTES + 1,
+    )
+    try:
+        response = send(
+            policy,
+            method="GET",
+            url=url,
+            headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"},
+        )
+    except UpstreamError as exc:
+        raise SpecImportError(f"Could not fetch {url}: {exc.message}") from exc
+    if response.truncated or len(response.body) > settings.CONSOLE_SPEC_MAX_BYTES:
+        limit_mb = settings.CONSOLE_SPEC_MAX_BYTES // (1024 * 1024)
+        raise SpecImportError(f"The document at {url} is larger than {limit_mb} MB.")
+    if response.status != 200:
+        raise SpecImportError(f"Fetching {url} answered {response.status} {response.reason}.")
+    return response.body
+
+
+def spec_import(
+    *,
+    scope: TeamScope,
+    name: str,
+    url: str = "",
+    data: bytes | None = None,
+    filename: str | None = None,
+) -> ImportResult:
+    """Import a document by URL or from bytes as the next version of the spec `name`.
+
+    Either everything is stored (the spec, the version and its operations) or
+    nothing is: a failure leaves no half-imported version behind.
+    """
+    scope.require(Role.ADMIN)
+    name = name.strip()
+    if not name:
+        raise SpecImportError("Give the spec a name.")
+    if data is None:
+        if not url:
+            raise SpecImportError("Give a URL or a file to import.")
+        data = _fetch(url)
+        filename = filename or urlsplit(url).path
+    try:
+        document = load_document(
+            data, filename=filename, max_bytes=settings.CONSOLE_SPEC_MAX_BYTES
+        )
+        indexed = index_operations(document)
+        info = document_info(document)
+    except SpecError as exc:
+        raise SpecImportError(str(exc)) from exc
+    if not indexed.operations:
+        reasons = "; ".join(f"{p.pointer}: {p.message}" for p in indexed.problems[:5])
+        raise SpecImportError(
+            "The document has no usable operations" + (f" ({reasons})." if reasons else ".")
+        )
+    problems = [{"pointer": p.pointer, "message": p.message} for p in indexed.problems]
+    try:
+        with transaction.atomic():
+            spec, _ = Spec.objects.get_or_create(team=scope.team, name=name)
+            if url:
+                spec.source_url = url
+                spec.save(update_fields=["source_url"])
+            number = (spec.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            version = SpecVersion.objects.create(
+                team=scope.team,
+                spec=spec,
+                number=number,
+                document=document,
+                title=str(info.get("title", ""))[:300],
+                api_version=str(info.get("version", ""))[:100],
+                openapi_version=str(info.get("openapi", ""))[:20],
+                source=(url or filename or "upload")[:1000],
+                operation_count=len(indexed.operations),
+                problems=problems,
+                imported_by=scope.user,
+            )
+            Operation.objects.bulk_create(
+                [
+                    Operation(
+                        team=scope.team,
+                        version=version,
+                        method=entry.method,
+                        path=entry.path[:1000],
+                        operation_id=entry.operation_id[:300],
+                        summary=(entry.summary or "")[:500],
+                        tag=(entry.tags[0] if entry.tags else "default")[:200],
+                        tags=entry.tags,
+                        deprecated=entry.deprecated,
+                        scopes=entry.scopes,
+                        search_text=" ".join(
+                            [entry.method, entry.path, entry.operation_id, entry.summary or ""]
+                            + entry.tags
+                        ).lower(),
+                        position=position,
+                    )
+                    for position, entry in enumerate(indexed.operations)
+                ],
+                batch_size=500,
+            )
+    except IntegrityError as exc:
+        raise SpecImportError("Another import of this spec ran at the same time; try again.") from exc
+    return ImportResult(spec=spec, version=version, skipped=problems)
+
+
+def spec_delete(*, scope: TeamScope, spec: Spec) -> None:
+    """Delete a spec with all its versions; history records keep the operation names."""
+    scope.require(Role.ADMIN)
+    spec.delete()

@@ -1,0 +1,87 @@
+"""Team scoping by construction: every team-scoped lookup in a view goes through here.
+
+A view decorated with `team_view` receives a `TeamScope` built from the signed-in
+user's membership of the team named in the URL. A user who is not a member gets
+a 404 for the team and for everything in it, never a 403 that confirms it exists.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+
+from console.teams.models import Membership, Role, Team, TeamScopedModel
+
+M = TypeVar("M", bound=TeamScopedModel)
+
+
+@dataclass(frozen=True)
+class TeamScope:
+    """The signed-in member's view of one team."""
+
+    membership: Membership
+
+    @property
+    def team(self) -> Team:
+        """The team this scope is limited to."""
+        return self.membership.team
+
+    @property
+    def user(self) -> Any:
+        """The signed-in user."""
+        return self.membership.user
+
+    def all(self, model: type[M]) -> models.QuerySet[M]:
+        """Every row of `model` that belongs to this team."""
+        return model.objects.for_team(self.team)
+
+    def get(self, model: type[M], **lookup: Any) -> M:
+        """One row of this team, or 404 (also when it exists in another team)."""
+        try:
+            return self.all(model).get(**lookup)
+        except (model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404(f"No such {model._meta.verbose_name}.") from exc
+
+    def require(self, role: Role) -> None:
+        """Refuse (403) unless the member holds `role` or above."""
+        if not self.membership.has_role(role):
+            raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or above.")
+
+
+def membership_for(user: Any, team_slug: str) -> Membership:
+    """The user's membership of the team with `team_slug`, or 404."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such team.")
+    try:
+        return Membership.objects.select_related("team", "user").get(
+            user=user, team__slug=team_slug
+        )
+    except Membership.DoesNotExist as exc:
+        raise Http404("No such team.") from exc
+
+
+def team_view(
+    role: Role = Role.VIEWER,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view taking `team_slug`: it receives `scope` instead, checked for `role`."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, team_slug: str, **kwargs: Any) -> HttpResponse:
+            scope = TeamScope(membership_for(request.user, team_slug))
+            scope.require(role)
+            request.scope = scope  # templates and the team switcher read it
+            request.session["last_team"] = scope.team.slug
+            return view(request, scope, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,24 @@
+"""URL map. Everything a team owns lives under /t/<team>/ and is scoped by `team_view`."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from console.core import views as core_views
+from console.teams import views as team_views
+
+team_patterns = [
+    path("", include("console.explorer.urls")),
+    path("history/", include("console.history.urls")),
+    path("settings/", include("console.teams.urls")),
+    path("settings/", include("console.vault.urls")),
+    path("settings/specs/", include("console.specs.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("switch/", team_views.switch, name="switch_team"),
+    path("t/<slug:team_slug>/", include(team_patterns)),
+]
