@@ -90,7 +90,7 @@ def sandbox() -> Iterator[RunningSandbox]:
     """The built-in sandbox, really listening on 127.0.0.1 on a free port."""
     # A generous rate limit: many tests each fetch a first token within a second.
     config = SandboxConfig(
-        clients=(SandboxClient(SANDBOX_CLIENT_ID, SANDBOX_SECRET, ()),),
+        clients=(SandboxClient(SANDBOX_CLIENT_ID, SANDBOX_SECRET),),
         rate_per_second=1000,
         burst=1000,
     )

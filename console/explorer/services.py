@@ -9,9 +9,11 @@ attempted, whatever happened.
 from __future__ import annotations
 
 import functools
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.http import Http404
 
@@ -33,9 +35,6 @@ from console.upstream.tokens import Token
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess
 
-JSON_TYPES = ("application/json",)
-
-
 @functools.lru_cache(maxsize=8)
 def _document(version_id: int) -> dict[str, Any]:
     """A spec version's document, parsed once per process (documents never change)."""
@@ -55,9 +54,16 @@ class OperationForm:
 
 
 def _json_text(value: Any) -> str:
-    import json
-
     return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _body_example(media: Any) -> Any:
+    """The spec's own example when it has one, else one built from the schema."""
+    if media.example is not None:
+        return media.example
+    if media.examples:
+        return next(iter(media.examples.values()))
+    return example_for_schema(media.schema or {}, direction="request")
 
 
 def operation_open(*, scope: TeamScope, operation: Operation) -> OperationForm:
@@ -67,15 +73,12 @@ def operation_open(*, scope: TeamScope, operation: Operation) -> OperationForm:
     resolved = load_operation(_document(operation.version_id), operation.method, operation.path)
     body = resolved.request_body
     content_type, example = None, ""
-    if body is not None:
-        json_types = [ct for ct in body.content if ct.split(";")[0].strip().endswith("json")]
-        content_type = json_types[0] if json_types else next(iter(body.content), None)
-        media = body.content.get(content_type) if content_type else None
-        if media is not None and content_type in (json_types or ()):
-            sample = media.example if media.example is not None else example_for_schema(
-                media.schema or {}
-            )
-            example = _json_text(sample)
+    if body is not None and body.content:
+        json_types = [ct for ct in body.content if "json" in ct.split(";")[0]]
+        content_type = json_types[0] if json_types else next(iter(body.content))
+        media = body.content[content_type]
+        if json_types:
+            example = _json_text(_body_example(media))
     return OperationForm(
         operation=operation,
         resolved=resolved,
@@ -112,27 +115,34 @@ class CallOutcome:
 def _parse_values(
     fields: list[FieldSpec], raw: Any
 ) -> tuple[dict[tuple[str, str], Any], dict[str, str]]:
+    """Typed values from the posted form, and a message per field that does not parse."""
     values: dict[tuple[str, str], Any] = {}
     errors: dict[str, str] = {}
     for spec in fields:
-        key = f"{spec.location}.{spec.name}"
-        raw_value = raw.getlist(key) if hasattr(raw, "getlist") else raw.get(key)
-        if isinstance(raw_value, list) and len(raw_value) <= 1 and spec.widget != "select-multiple":
-            raw_value = raw_value[0] if raw_value else ""
-        if raw_value in ("", [], None):
-            continue
-        value, error = parse_field_value(spec, raw_value)
+        posted = raw.getlist(spec.html_name) if hasattr(raw, "getlist") else raw.get(spec.html_name)
+        if isinstance(posted, list) and not spec.multiple:
+            posted = posted[-1] if posted else ""
+        value, error = parse_field_value(spec, posted if posted is not None else "")
         if error:
-            errors[key] = error
-        else:
-            values[(spec.location, spec.name)] = value
+            errors[spec.html_name] = f"{spec.label} {error}."
+        elif value is not None:
+            values[spec.key] = value
     return values, errors
+
+
+def _check_json_body(body: str, content_type: str | None) -> str | None:
+    """A message when a JSON body does not parse, so nothing malformed is sent."""
+    if not body.strip() or not content_type or "json" not in content_type:
+        return None
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        return f"The request body is not valid JSON: {exc}."
+    return None
 
 
 def _policy_for(access: ApplicationAccess) -> OutboundPolicy:
     """Calls with an Application Access may only reach its environment's host."""
-    from urllib.parse import urlsplit
-
     base = vault.outbound_policy()
     parts = urlsplit(access.environment.base_url)
     hosts = {(parts.hostname or "").lower()}
@@ -165,11 +175,16 @@ def run_operation(
     if field_errors:
         return CallOutcome(sent=False, field_errors=field_errors)
     content_type = form.body_content_type if body.strip() else None
+    body_error = _check_json_body(body, content_type)
+    if body_error:
+        return CallOutcome(sent=False, field_errors={"body": body_error}, error=body_error)
     try:
-        built = build_request(form.resolved, parsed, body.encode() if body.strip() else None,
-                              content_type)
+        built = build_request(
+            form.resolved, parsed, body.encode() if body.strip() else None, content_type
+        )
     except RequestBuildError as exc:
-        return CallOutcome(sent=False, field_errors=dict(exc.field_errors), error=str(exc))
+        errors = {f"{loc}:{name}" if name else loc: exc.message for loc, name in exc.fields}
+        return CallOutcome(sent=False, field_errors=errors, error=exc.message)
 
     env = access.environment
     url = join_url(env.base_url, server_path_prefix(form.resolved.servers), built.path, built.query)

@@ -55,7 +55,9 @@ class CallRecord(TeamScopedModel):
         db_constraint=False,
         related_name="+"
     )
-    operation_id = models.CharField(max_length=300, blank=True)
+    operation_key = models.CharField(
+        max_length=300, blank=True, help_text="The operationId from the spec."
+    )
     operation_label = models.CharField(max_length=500, blank=True)
     method = models.CharField(max_length=10)
     url = models.TextField()
@@ -80,7 +82,7 @@ class CallRecord(TeamScopedModel):
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"], name="history_team_recent"),
             models.Index(fields=["team", "user", "-id"], name="history_team_user"),
-            models.Index(fields=["team", "operation_id", "-id"], name="history_team_op"),
+            models.Index(fields=["team", "operation_key", "-id"], name="history_team_op"),
             models.Index(fields=["team", "status", "-id"], name="history_team_status"),
         ]
 

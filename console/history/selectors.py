@@ -47,7 +47,7 @@ class HistoryFilter:
         if self.user:
             records = records.filter(username=self.user)
         if self.operation:
-            records = records.filter(operation_id=self.operation)
+            records = records.filter(operation_key=self.operation)
         if self.status:
             records = records.filter(STATUS_CLASSES[self.status])
         if self.access:
@@ -74,7 +74,7 @@ def history_page(
         records = records.filter(id__lt=before)
     rows = list(
         records.only(
-            "id", "created_at", "username", "access_name", "environment_name", "operation_id",
+            "id", "created_at", "username", "access_name", "environment_name", "operation_key",
             "operation_label", "method", "url", "status", "duration_ms", "error_kind",
             "response_size",
         )[: PAGE_SIZE + 1]
@@ -94,6 +94,6 @@ def filter_choices(scope: TeamScope) -> dict[str, list[str]]:
 
     return {
         "users": distinct("username"),
-        "operations": distinct("operation_id"),
+        "operations": distinct("operation_key"),
         "accesses": distinct("access_name"),
     }

@@ -65,7 +65,7 @@ def call_record(
         access_name=getattr(access, "name", ""),
         environment_name=getattr(getattr(access, "environment", None), "name", ""),
         operation=operation,
-        operation_id=getattr(operation, "operation_id", ""),
+        operation_key=getattr(operation, "operation_id", ""),
         operation_label=getattr(operation, "label", ""),
         method=facts.method,
         url=facts.url,

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from console.teams.models import Team
 from console.teams.services import TeamRuleError, team_create
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
                 f"There is no user named {owner!r}. Create one first: "
                 f"python manage.py createsuperuser --username {owner}"
             )
+        if Team.objects.filter(name__iexact=name.strip()).exists():
+            raise CommandError(f"A team named {name!r} already exists.")
         try:
             team = team_create(name=name, owner=user)
         except TeamRuleError as exc:
