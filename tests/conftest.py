@@ -81,7 +81,9 @@ def viewer(team: Team) -> Person:
 def outsider(other_team: Team) -> Person:
     """Owner of another team: everything of `team` must be a 404 for them."""
     person = _person("oscar", None, Role.OWNER)
-    person.membership = Membership.objects.create(team=other_team, user=person.user, role=Role.OWNER)
+    person.membership = Membership.objects.create(
+        team=other_team, user=person.user, role=Role.OWNER
+    )
     return person
 
 

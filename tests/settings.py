@@ -14,8 +14,8 @@ os.environ.setdefault("CONSOLE_ALLOW_PRIVATE_HOSTS", "1")
 os.environ.setdefault("CONSOLE_ALLOW_HTTP", "1")
 os.environ.setdefault("CONSOLE_LOCAL_DIR", tempfile.mkdtemp(prefix="console-tests-"))
 
-from console.settings import *  # noqa: E402, F403
-from console.settings import DATABASES, LOCAL_DIR  # noqa: E402
+from console.settings import *  # noqa: F403
+from console.settings import DATABASES, LOCAL_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -47,7 +47,7 @@ def sandbox_clients_file() -> Path:
                 {
                     "client_id": DEMO_CLIENT_ID,
                     "client_secret": secrets.token_urlsafe(32),
-                    "scopes": [],  # empty: every scope the sandbox knows
+                    # no "scopes": the demo client gets every scope the sandbox knows
                 }
             ]
         }

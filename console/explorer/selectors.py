@@ -19,8 +19,17 @@ class TagGroup:
 def operation_groups(version: SpecVersion, query: str = "") -> list[TagGroup]:
     """The version's operations grouped by tag, narrowed by every word of `query`."""
     operations = Operation.objects.filter(version=version).only(
-        "id", "method", "path", "summary", "operation_id", "tag", "deprecated", "scopes",
-        "position", "version_id", "team_id",
+        "id",
+        "method",
+        "path",
+        "summary",
+        "operation_id",
+        "tag",
+        "deprecated",
+        "scopes",
+        "position",
+        "version_id",
+        "team_id",
     )
     for word in query.lower().split()[:8]:
         operations = operations.filter(search_text__contains=word)

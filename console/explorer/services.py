@@ -35,6 +35,7 @@ from console.upstream.tokens import Token
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess
 
+
 @functools.lru_cache(maxsize=8)
 def _document(version_id: int) -> dict[str, Any]:
     """A spec version's document, parsed once per process (documents never change)."""
@@ -103,6 +104,7 @@ class CallOutcome:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: RenderedBody | None = None
     truncated: bool = False
+    content_type: str = ""
     duration_ms: float = 0.0
     token_ms: float = 0.0
     upstream_ms: float = 0.0
@@ -233,6 +235,7 @@ def run_operation(
         outcome.headers = list(response.headers)
         outcome.body = render_body(response.body, response.content_type or "")
         outcome.truncated = response.truncated
+        outcome.content_type = response.content_type or ""
         outcome.upstream_ms = response.elapsed_ms
         outcome.token_ms, outcome.token_source = info.token_ms, info.source
         outcome.retried = info.retried

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.explorer import services
 from console.explorer.selectors import operation_groups, team_specs
+from console.specs.engine.fields import FieldSpec
 from console.specs.models import Operation, Spec
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
@@ -41,12 +45,52 @@ def explorer_spec(request: HttpRequest, scope: TeamScope, spec_id: int) -> HttpR
     spec = scope.get(Spec, pk=spec_id)
     context = _sidebar(scope, spec, request.GET.get("q", "").strip()[:200])
     if request.htmx and request.htmx.target == "operation-list":
-        return render(request, "explorer/spec.html#operation-list", context)
+        return render(request, "explorer/sidebar.html#operation-list", context)
     return render(request, "explorer/spec.html", context)
 
 
+@dataclass(frozen=True)
+class FieldRow:
+    """One spec field with what the form currently holds and its error, if any."""
+
+    spec: FieldSpec
+    value: Any
+    error: str
+
+
+LOCATIONS = [
+    ("path", "Path parameters"),
+    ("query", "Query parameters"),
+    ("header", "Headers"),
+    ("cookie", "Cookies"),
+]
+
+
+def _field_groups(
+    fields: list[FieldSpec], posted: Any, errors: dict[str, str]
+) -> list[tuple[str, list[FieldRow]]]:
+    """Fields grouped by where they go, each with its current value and error."""
+    groups = []
+    for location, title in LOCATIONS:
+        rows = []
+        for spec in fields:
+            if spec.location != location:
+                continue
+            if posted is not None and spec.html_name in posted:
+                value = posted.getlist(spec.html_name) if spec.multiple else posted[spec.html_name]
+            else:
+                value = spec.initial
+            rows.append(FieldRow(spec, value, errors.get(spec.html_name, "")))
+        if rows:
+            groups.append((title, rows))
+    return groups
+
+
 def _operation_context(
-    request: HttpRequest, scope: TeamScope, operation: Operation
+    request: HttpRequest,
+    scope: TeamScope,
+    operation: Operation,
+    errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
     form = services.operation_open(scope=scope, operation=operation)
     context = _sidebar(scope, operation.version.spec, request.GET.get("q", "").strip()[:200])
@@ -57,7 +101,9 @@ def _operation_context(
         form=form,
         accesses=accesses,
         chosen_access=str(chosen or (accesses[0].pk if accesses else "")),
-        values=request.POST if request.method == "POST" else request.GET,
+        field_groups=_field_groups(
+            form.fields, request.POST if request.method == "POST" else None, errors or {}
+        ),
         body=request.POST.get("body", form.body_example),
     )
     return context
@@ -75,7 +121,16 @@ def operation_page(request: HttpRequest, scope: TeamScope, operation_id: int) ->
 def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) -> HttpResponse:
     """Run the operation with the chosen Application Access and show the response panel."""
     operation = scope.get(Operation, pk=operation_id)
-    access = scope.get(ApplicationAccess, pk=request.POST.get("access") or 0)
+    if not request.POST.get("access"):
+        outcome = services.CallOutcome(
+            sent=False, error="Choose an Application Access to send with."
+        )
+        if request.htmx:
+            return render(request, "explorer/operation.html#response", {"outcome": outcome})
+        context = _operation_context(request, scope, operation)
+        context["outcome"] = outcome
+        return render(request, "explorer/operation.html", context)
+    access = scope.get(ApplicationAccess, pk=request.POST.get("access"))
     outcome = services.run_operation(
         scope=scope,
         access=access,
@@ -86,6 +141,6 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
     request.session[f"access:{scope.team.pk}"] = access.pk
     if request.htmx:
         return render(request, "explorer/operation.html#response", {"outcome": outcome})
-    context = _operation_context(request, scope, operation)
+    context = _operation_context(request, scope, operation, outcome.field_errors)
     context["outcome"] = outcome
     return render(request, "explorer/operation.html", context)

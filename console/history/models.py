@@ -35,25 +35,28 @@ class CallRecord(TeamScopedModel):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True,
+        settings.AUTH_USER_MODEL,
+        null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="+"
+        related_name="+",
     )
     username = models.CharField(max_length=150)
     access = models.ForeignKey(
-        "vault.ApplicationAccess", null=True,
+        "vault.ApplicationAccess",
+        null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="+"
+        related_name="+",
     )
     access_name = models.CharField(max_length=100, blank=True)
     environment_name = models.CharField(max_length=100, blank=True)
     operation = models.ForeignKey(
-        "specs.Operation", null=True,
+        "specs.Operation",
+        null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
-        related_name="+"
+        related_name="+",
     )
     operation_key = models.CharField(
         max_length=300, blank=True, help_text="The operationId from the spec."

@@ -74,8 +74,18 @@ def history_page(
         records = records.filter(id__lt=before)
     rows = list(
         records.only(
-            "id", "created_at", "username", "access_name", "environment_name", "operation_key",
-            "operation_label", "method", "url", "status", "duration_ms", "error_kind",
+            "id",
+            "created_at",
+            "username",
+            "access_name",
+            "environment_name",
+            "operation_key",
+            "operation_label",
+            "method",
+            "url",
+            "status",
+            "duration_ms",
+            "error_kind",
             "response_size",
         )[: PAGE_SIZE + 1]
     )

@@ -14,15 +14,17 @@ from console.teams.scoping import TeamScope, team_view
 
 @team_view(Role.VIEWER)
 def history_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
-    """Newest calls first, filtered; htmx requests get only the rows."""
+    """Newest calls first, filtered, paged by id (keyset) so deep pages stay fast."""
     filters = HistoryFilter.from_query(request.GET)
     before = request.GET.get("before", "")
     page = history_page(scope, filters, int(before) if before.isdigit() else None)
-    context = {"page": page, "filters": filters, "query": request.GET.copy()}
-    if request.htmx and request.htmx.target == "history-rows":
-        return render(request, "history/list.html#rows", context)
-    context["choices"] = filter_choices(scope)
-    context["status_classes"] = ["2xx", "3xx", "4xx", "5xx", "error"]
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": request.GET.copy(),
+        "choices": filter_choices(scope),
+        "status_classes": ["2xx", "3xx", "4xx", "5xx", "error"],
+    }
     return render(request, "history/list.html", context)
 
 
@@ -30,9 +32,7 @@ def history_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
 def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> HttpResponse:
     """One call in full, as it was recorded (secrets were redacted before storage)."""
     record = scope.get(CallRecord, pk=record_id)
-    content_type = next(
-        (v for k, v in record.response_headers if k.lower() == "content-type"), ""
-    )
+    content_type = next((v for k, v in record.response_headers if k.lower() == "content-type"), "")
     body = render_body(record.response_body.encode(), content_type)
     request_body = render_body(record.request_body.encode(), "application/json")
     return render(

@@ -85,9 +85,7 @@ def spec_import(
         data = _fetch(url)
         filename = filename or urlsplit(url).path
     try:
-        document = load_document(
-            data, filename=filename, max_bytes=settings.CONSOLE_SPEC_MAX_BYTES
-        )
+        document = load_document(data, filename=filename, max_bytes=settings.CONSOLE_SPEC_MAX_BYTES)
         indexed = index_operations(document)
         info = document_info(document)
     except SpecError as exc:
@@ -132,8 +130,13 @@ def spec_import(
                         deprecated=entry.deprecated,
                         scopes=entry.scopes,
                         search_text=" ".join(
-                            [entry.method, entry.path, entry.operation_id, entry.summary or ""]
-                            + entry.tags
+                            [
+                                entry.method,
+                                entry.path,
+                                entry.operation_id,
+                                entry.summary or "",
+                                *entry.tags,
+                            ]
                         ).lower(),
                         position=position,
                     )
@@ -142,7 +145,9 @@ def spec_import(
                 batch_size=500,
             )
     except IntegrityError as exc:
-        raise SpecImportError("Another import of this spec ran at the same time; try again.") from exc
+        raise SpecImportError(
+            "Another import of this spec ran at the same time; try again."
+        ) from exc
     return ImportResult(spec=spec, version=version, skipped=problems)
 
 

@@ -22,7 +22,7 @@ ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 class TeamScopedQuerySet(models.QuerySet):
     """Queries over rows that belong to a team."""
 
-    def for_team(self, team: "Team") -> TeamScopedQuerySet:
+    def for_team(self, team: Team) -> TeamScopedQuerySet:
         """Only the rows of `team`."""
         return self.filter(team=team)
 

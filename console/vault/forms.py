@@ -35,7 +35,10 @@ class AccessForm(forms.Form):
     name = forms.CharField(max_length=100)
     environment = forms.ModelChoiceField(queryset=Environment.objects.none())
     client_id = forms.CharField(
-        label="Client ID", max_length=500, strip=True, widget=forms.TextInput({"autocomplete": "off"})
+        label="Client ID",
+        max_length=500,
+        strip=True,
+        widget=forms.TextInput({"autocomplete": "off"}),
     )
     client_secret = forms.CharField(
         label="Client secret",
@@ -61,11 +64,13 @@ class AccessForm(forms.Form):
         if instance is not None:
             # Editing: blank keeps what is stored; the stored values are never shown.
             self.fields["client_id"].required = False
-            self.fields["client_id"].help_text = (
-                f"Stored as {instance.masked_client_id}. Leave blank to keep it."
-            )
+            self.fields[
+                "client_id"
+            ].help_text = f"Stored as {instance.masked_client_id}. Leave blank to keep it."
             self.fields["client_secret"].required = False
-            self.fields["client_secret"].help_text = (
+            self.fields[
+                "client_secret"
+            ].help_text = (
                 "Write-only. Leave blank to keep the stored secret; type a new one to replace it."
             )
         else:

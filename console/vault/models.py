@@ -7,7 +7,7 @@ from django.db import models
 
 from console.teams.models import TeamScopedModel
 
-TOKEN_PATH = "/authentication/v1/oauth/token"
+TOKEN_PATH = "/authentication/v1/oauth/token"  # noqa: S105 - a path, not a secret
 
 
 class Environment(TeamScopedModel):
@@ -96,3 +96,6 @@ class CachedToken(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["access", "audience"], name="one_token_per_audience"),
         ]
+
+    def __str__(self) -> str:
+        return f"token of access {self.access_id} for {self.audience}"

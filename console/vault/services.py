@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -214,4 +214,3 @@ def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionChe
 def outbound_policy() -> Any:
     """The outbound policy for API calls of this console (see settings)."""
     return policy_from_settings()
-

@@ -53,12 +53,12 @@ def environment_delete(request: HttpRequest, scope: TeamScope, environment_id: i
 
 
 @team_view(Role.ADMIN)
-def access_edit(request: HttpRequest, scope: TeamScope, access_id: int | None = None) -> HttpResponse:
+def access_edit(
+    request: HttpRequest, scope: TeamScope, access_id: int | None = None
+) -> HttpResponse:
     """Create (no id) or edit an Application Access. The secret is never rendered."""
     instance = scope.get(ApplicationAccess, pk=access_id) if access_id else None
-    form = AccessForm(
-        request.POST or None, environments=scope.all(Environment), instance=instance
-    )
+    form = AccessForm(request.POST or None, environments=scope.all(Environment), instance=instance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -6,49 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('specs', '0001_initial'),
-        ('teams', '0001_initial'),
-        ('vault', '0001_initial'),
+        ("specs", "0001_initial"),
+        ("teams", "0001_initial"),
+        ("vault", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallRecord',
+            name="CallRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150)),
-                ('access_name', models.CharField(blank=True, max_length=100)),
-                ('environment_name', models.CharField(blank=True, max_length=100)),
-                ('operation_key', models.CharField(blank=True, help_text='The operationId from the spec.', max_length=300)),
-                ('operation_label', models.CharField(blank=True, max_length=500)),
-                ('method', models.CharField(max_length=10)),
-                ('url', models.TextField()),
-                ('request_headers', models.JSONField(default=list)),
-                ('request_body', models.TextField(blank=True)),
-                ('status', models.PositiveSmallIntegerField(null=True)),
-                ('response_headers', models.JSONField(default=list)),
-                ('response_body', models.TextField(blank=True)),
-                ('response_size', models.PositiveBigIntegerField(default=0)),
-                ('response_truncated', models.BooleanField(default=False)),
-                ('duration_ms', models.FloatField(default=0)),
-                ('token_ms', models.FloatField(default=0)),
-                ('token_source', models.CharField(blank=True, max_length=20)),
-                ('error_kind', models.CharField(blank=True, max_length=40)),
-                ('error_message', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('access', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='vault.applicationaccess')),
-                ('operation', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='specs.operation')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
-                ('user', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150)),
+                ("access_name", models.CharField(blank=True, max_length=100)),
+                ("environment_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "operation_key",
+                    models.CharField(
+                        blank=True, help_text="The operationId from the spec.", max_length=300
+                    ),
+                ),
+                ("operation_label", models.CharField(blank=True, max_length=500)),
+                ("method", models.CharField(max_length=10)),
+                ("url", models.TextField()),
+                ("request_headers", models.JSONField(default=list)),
+                ("request_body", models.TextField(blank=True)),
+                ("status", models.PositiveSmallIntegerField(null=True)),
+                ("response_headers", models.JSONField(default=list)),
+                ("response_body", models.TextField(blank=True)),
+                ("response_size", models.PositiveBigIntegerField(default=0)),
+                ("response_truncated", models.BooleanField(default=False)),
+                ("duration_ms", models.FloatField(default=0)),
+                ("token_ms", models.FloatField(default=0)),
+                ("token_source", models.CharField(blank=True, max_length=20)),
+                ("error_kind", models.CharField(blank=True, max_length=40)),
+                ("error_message", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "access",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="vault.applicationaccess",
+                    ),
+                ),
+                (
+                    "operation",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="specs.operation",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['team', '-created_at', '-id'], name='history_team_recent'), models.Index(fields=['team', 'user', '-id'], name='history_team_user'), models.Index(fields=['team', 'operation_key', '-id'], name='history_team_op'), models.Index(fields=['team', 'status', '-id'], name='history_team_status')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["team", "-created_at", "-id"], name="history_team_recent"),
+                    models.Index(fields=["team", "user", "-id"], name="history_team_user"),
+                    models.Index(fields=["team", "operation_key", "-id"], name="history_team_op"),
+                    models.Index(fields=["team", "status", "-id"], name="history_team_status"),
+                ],
             },
         ),
     ]

@@ -6,80 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Spec',
+            name="Spec",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('source_url', models.URLField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("source_url", models.URLField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SpecVersion',
+            name="SpecVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('document', models.JSONField(help_text='The parsed document (Swagger 2.0 converted to 3.0).')),
-                ('title', models.CharField(blank=True, max_length=300)),
-                ('api_version', models.CharField(blank=True, max_length=100)),
-                ('openapi_version', models.CharField(blank=True, max_length=20)),
-                ('source', models.CharField(blank=True, help_text='URL or file name.', max_length=1000)),
-                ('operation_count', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(default=list, help_text='[{pointer, message}] found at import.')),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('imported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('spec', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='specs.spec')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "document",
+                    models.JSONField(
+                        help_text="The parsed document (Swagger 2.0 converted to 3.0)."
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=300)),
+                ("api_version", models.CharField(blank=True, max_length=100)),
+                ("openapi_version", models.CharField(blank=True, max_length=20)),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="URL or file name.", max_length=1000),
+                ),
+                ("operation_count", models.PositiveIntegerField(default=0)),
+                (
+                    "problems",
+                    models.JSONField(
+                        default=list, help_text="[{pointer, message}] found at import."
+                    ),
+                ),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "spec",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="specs.spec",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Operation',
+            name="Operation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=1000)),
-                ('operation_id', models.CharField(max_length=300)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('tag', models.CharField(help_text='First tag, used for grouping.', max_length=200)),
-                ('tags', models.JSONField(default=list)),
-                ('deprecated', models.BooleanField(default=False)),
-                ('scopes', models.JSONField(default=list)),
-                ('search_text', models.TextField(help_text='Lower-cased path, summary, operationId and tags.')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='operations', to='specs.specversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=1000)),
+                ("operation_id", models.CharField(max_length=300)),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                (
+                    "tag",
+                    models.CharField(help_text="First tag, used for grouping.", max_length=200),
+                ),
+                ("tags", models.JSONField(default=list)),
+                ("deprecated", models.BooleanField(default=False)),
+                ("scopes", models.JSONField(default=list)),
+                (
+                    "search_text",
+                    models.TextField(help_text="Lower-cased path, summary, operationId and tags."),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="operations",
+                        to="specs.specversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='spec',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='unique_spec_name'),
+            model_name="spec",
+            constraint=models.UniqueConstraint(fields=("team", "name"), name="unique_spec_name"),
         ),
         migrations.AddConstraint(
-            model_name='specversion',
-            constraint=models.UniqueConstraint(fields=('spec', 'number'), name='unique_spec_version'),
+            model_name="specversion",
+            constraint=models.UniqueConstraint(
+                fields=("spec", "number"), name="unique_spec_version"
+            ),
         ),
         migrations.AddIndex(
-            model_name='operation',
-            index=models.Index(fields=['version', 'position'], name='specs_opera_version_2c6b67_idx'),
+            model_name="operation",
+            index=models.Index(
+                fields=["version", "position"], name="specs_opera_version_2c6b67_idx"
+            ),
         ),
     ]

@@ -6,73 +6,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('teams', '0001_initial'),
+        ("teams", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Environment',
+            name="Environment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('base_url', models.URLField(help_text='For example https://api.digitalroute.io/', max_length=500)),
-                ('audience', models.CharField(blank=True, help_text='Leave blank for the base URL with a trailing slash.', max_length=500)),
-                ('token_url', models.URLField(blank=True, help_text='Leave blank for the base URL followed by /authentication/v1/oauth/token.', max_length=500)),
-                ('is_production', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "base_url",
+                    models.URLField(
+                        help_text="For example https://api.digitalroute.io/", max_length=500
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave blank for the base URL with a trailing slash.",
+                        max_length=500,
+                    ),
+                ),
+                (
+                    "token_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Leave blank for the base URL followed by /authentication/v1/oauth/token.",
+                        max_length=500,
+                    ),
+                ),
+                ("is_production", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationAccess',
+            name="ApplicationAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('client_id_encrypted', models.TextField()),
-                ('client_id_hint', models.CharField(help_text='Last 4 characters of the client ID.', max_length=8)),
-                ('client_secret_encrypted', models.TextField()),
-                ('is_enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('secret_updated_at', models.DateTimeField(null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='teams.team')),
-                ('environment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accesses', to='vault.environment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("client_id_encrypted", models.TextField()),
+                (
+                    "client_id_hint",
+                    models.CharField(help_text="Last 4 characters of the client ID.", max_length=8),
+                ),
+                ("client_secret_encrypted", models.TextField()),
+                ("is_enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("secret_updated_at", models.DateTimeField(null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="teams.team",
+                    ),
+                ),
+                (
+                    "environment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accesses",
+                        to="vault.environment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Application Access',
-                'ordering': ['name'],
+                "verbose_name": "Application Access",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CachedToken',
+            name="CachedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audience', models.CharField(max_length=500)),
-                ('token_encrypted', models.TextField(blank=True)),
-                ('scope', models.TextField(blank=True)),
-                ('expires_at', models.DateTimeField(null=True)),
-                ('fetched_at', models.DateTimeField(null=True)),
-                ('access', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='vault.applicationaccess')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("audience", models.CharField(max_length=500)),
+                ("token_encrypted", models.TextField(blank=True)),
+                ("scope", models.TextField(blank=True)),
+                ("expires_at", models.DateTimeField(null=True)),
+                ("fetched_at", models.DateTimeField(null=True)),
+                (
+                    "access",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="vault.applicationaccess",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('access', 'audience'), name='one_token_per_audience')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("access", "audience"), name="one_token_per_audience"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='environment',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='unique_environment_name'),
+            model_name="environment",
+            constraint=models.UniqueConstraint(
+                fields=("team", "name"), name="unique_environment_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationaccess',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='unique_access_name'),
+            model_name="applicationaccess",
+            constraint=models.UniqueConstraint(fields=("team", "name"), name="unique_access_name"),
         ),
     ]
