@@ -34,3 +34,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if chosen is None:
         return render(request, "core/no_team.html", status=200)
     return redirect("explorer:index", team_slug=chosen.team.slug)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Explain an expired or missing CSRF token in words, under the strict CSP."""
+    return render(request, "403_csrf.html", status=403)
