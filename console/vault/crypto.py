@@ -51,6 +51,16 @@ def decrypt_or_none(ciphertext: str) -> str | None:
         return None
 
 
+def is_current(ciphertext: str) -> bool:
+    """True when the first (current) key opens the value: rotation would change nothing."""
+    first = Fernet(settings.CONSOLE_ENCRYPTION_KEYS[0].encode())
+    try:
+        first.decrypt(ciphertext.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
 def rotate(ciphertext: str) -> str:
     """Re-encrypt a stored value under the first configured key."""
     try:

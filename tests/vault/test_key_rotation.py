@@ -1,0 +1,51 @@
+"""Key rotation end to end: encrypt under A, rotate to B, remove A, calls still work."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import CommandError, call_command
+
+from console.vault import crypto, services
+from console.vault.models import ApplicationAccess, CachedToken, Environment
+from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
+
+
+@pytest.fixture
+def access(admin, sandbox):
+    env = services.environment_save(
+        scope=admin.scope, environment=Environment(name="Sandbox", base_url=sandbox.url + "/")
+    )
+    return services.access_create(
+        scope=admin.scope,
+        name="Sandbox app",
+        environment=env,
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_SECRET,
+    )
+
+
+def test_rotate_then_remove_the_old_key(access, settings, capsys):
+    key_a = settings.CONSOLE_ENCRYPTION_KEYS[0]
+    key_b = Fernet.generate_key().decode()
+    services.access_token(access)  # caches a token encrypted under A
+    assert CachedToken.objects.filter(access=access).exists()
+
+    settings.CONSOLE_ENCRYPTION_KEYS = [key_b, key_a]
+    call_command("rotate_encryption_keys")
+    assert "Re-encrypted 3 value(s)" in capsys.readouterr().out
+
+    call_command("rotate_encryption_keys")  # a second run finds nothing to do
+    assert "Re-encrypted 0 value(s); 3 already" in capsys.readouterr().out
+
+    settings.CONSOLE_ENCRYPTION_KEYS = [key_b]
+    fresh = ApplicationAccess.objects.get(pk=access.pk)
+    assert crypto.decrypt(fresh.client_secret_encrypted) == SANDBOX_SECRET
+    token = services.access_token(fresh)  # the cached token opens under B alone
+    assert token.access_token.count(".") == 2
+
+
+def test_a_value_no_key_opens_is_reported(access, settings):
+    settings.CONSOLE_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    with pytest.raises(CommandError, match="could not be decrypted"):
+        call_command("rotate_encryption_keys")
