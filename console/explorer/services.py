@@ -170,8 +170,11 @@ def run_operation(
 ) -> CallOutcome:
     """Build, authorise, send and record one call of `operation` with `access`."""
     scope.require(Role.MEMBER)
-    if not vault.usable_accesses(scope).filter(pk=access.pk).exists():
+    if access.team_id != scope.team.pk:
         raise Http404("No such Application Access.")
+    refusal = vault.access_refusal(scope, access)
+    if refusal:
+        return CallOutcome(sent=False, error=refusal)
     form = operation_open(scope=scope, operation=operation)
     parsed, field_errors = _parse_values(form.fields, values)
     if field_errors:
@@ -198,7 +201,8 @@ def run_operation(
     facts = CallFacts(
         method=built.method,
         url=url,
-        request_headers=[*headers.items(), ("Authorization", "Bearer")],
+        # The token itself is never put in the facts; the scheme stays readable.
+        request_headers=[*headers.items(), ("Authorization", "Bearer [redacted]")],
         request_body=(built.body or b"").decode("utf-8", errors="replace"),
         request_content_type=built.content_type or "",
     )
@@ -218,7 +222,7 @@ def run_operation(
 
     started = time.perf_counter()
     try:
-        response, info = vault.access_call(access, do)
+        response, info = vault.access_call(access, do, scope=scope)
     except (UpstreamError, vault.VaultError) as exc:
         facts.error_kind = getattr(exc, "kind", "vault")
         facts.error_message = getattr(exc, "message", str(exc))

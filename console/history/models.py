@@ -106,3 +106,63 @@ class CallRecord(TeamScopedModel):
     def ok(self) -> bool:
         """True for a 2xx answer."""
         return self.status is not None and 200 <= self.status < 300
+
+
+class AuditAction(models.TextChoices):
+    """What happened to an Application Access."""
+
+    CREATED = "access_created", "Created"
+    CHANGED = "access_changed", "Changed"
+    SECRET_REPLACED = "secret_replaced", "Secret replaced"
+    DISABLED = "access_disabled", "Disabled"
+    ENABLED = "access_enabled", "Enabled"
+    DELETED = "access_deleted", "Deleted"
+    TESTED = "access_tested", "Connection tested"
+    TOKEN_FETCHED = "token_fetched", "Token fetched"
+
+
+class AuditEvent(TeamScopedModel):
+    """A change to, or use of, a credential: who, what and when (never a secret or token).
+
+    Append-only like `CallRecord`, and for the same reasons it names things by value.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, choices=AuditAction.choices)
+    access = models.ForeignKey(
+        "vault.ApplicationAccess",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    access_name = models.CharField(max_length=100)
+    environment_name = models.CharField(max_length=100, blank=True)
+    detail = models.JSONField(default=dict, help_text="Non-secret facts, e.g. scopes, expiry.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["team", "-id"], name="audit_team_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.access_name} by {self.username}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Insert only: saving an existing event is refused."""
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        """Refused: events are never deleted by the application."""
+        raise PermissionError("Audit events are append-only.")

@@ -6,5 +6,6 @@ app_name = "history"
 
 urlpatterns = [
     path("", views.history_list, name="list"),
+    path("events/", views.event_list, name="events"),
     path("<int:record_id>/", views.history_detail, name="detail"),
 ]

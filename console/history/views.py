@@ -6,8 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from console.explorer.rendering import render_body
-from console.history.models import CallRecord
-from console.history.selectors import HistoryFilter, filter_choices, history_page
+from console.history.models import AuditEvent, CallRecord
+from console.history.selectors import (
+    PAGE_SIZE,
+    HistoryFilter,
+    filter_choices,
+    history_page,
+)
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
 
@@ -39,4 +44,18 @@ def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> Ht
         request,
         "history/detail.html",
         {"record": record, "body": body, "request_body": request_body},
+    )
+
+
+@team_view(Role.VIEWER)
+def event_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
+    """Credential events, newest first, paged by id."""
+    before = request.GET.get("before", "")
+    events = scope.all(AuditEvent).order_by("-id")
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))
+    rows = list(events[: PAGE_SIZE + 1])
+    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return render(
+        request, "history/events.html", {"events": rows[:PAGE_SIZE], "next_before": next_before}
     )

@@ -497,6 +497,10 @@ class TokenBroker:
         """A token for `key`; `credentials` is called (and the secret decrypted) only to fetch."""
         return self._get(key, credentials)[0]
 
+    def obtain(self, key: str, credentials: Callable[[], ClientCredentials]) -> tuple[Token, bool]:
+        """Like `get`, and also say whether this caller fetched the token (True) or reused it."""
+        return self._get(key, credentials)
+
     def _get(self, key: str, credentials: Callable[[], ClientCredentials]) -> tuple[Token, bool]:
         """The token and whether it was fetched (True) or came from the store (False)."""
         token = self.store.load(key)

@@ -47,6 +47,12 @@ class AccessForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
 
+    admins_only = forms.BooleanField(
+        label="Only admins and owners may send with it",
+        required=False,
+        help_text="For example for a production environment.",
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -56,7 +62,12 @@ class AccessForm(forms.Form):
     ) -> None:
         if instance is not None:
             kwargs.setdefault(
-                "initial", {"name": instance.name, "environment": instance.environment_id}
+                "initial",
+                {
+                    "name": instance.name,
+                    "environment": instance.environment_id,
+                    "admins_only": instance.admins_only,
+                },
             )
         super().__init__(*args, **kwargs)
         self.instance = instance

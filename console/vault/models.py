@@ -59,6 +59,10 @@ class ApplicationAccess(TeamScopedModel):
     client_id_hint = models.CharField(max_length=8, help_text="Last 4 characters of the client ID.")
     client_secret_encrypted = models.TextField()
     is_enabled = models.BooleanField(default=True)
+    admins_only = models.BooleanField(
+        default=False,
+        help_text="Only admins and owners may send with it (e.g. for production).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,6 +79,13 @@ class ApplicationAccess(TeamScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_readable(self) -> bool:
+        """False when no configured key opens the stored credentials (a key removed too early)."""
+        from console.vault.crypto import decrypt_or_none
+
+        return decrypt_or_none(self.client_secret_encrypted) is not None
 
     @property
     def masked_client_id(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from console.history.audit import audit_record
+from console.history.models import AuditAction
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 from console.upstream.errors import OutboundRefused
@@ -68,6 +71,7 @@ def access_create(
     environment: Environment,
     client_id: str,
     client_secret: str,
+    admins_only: bool = False,
 ) -> ApplicationAccess:
     """Store a new Application Access with its client ID and secret encrypted."""
     scope.require(Role.ADMIN)
@@ -79,15 +83,21 @@ def access_create(
         environment=environment,
         created_by=scope.user,
         secret_updated_at=timezone.now(),
+        admins_only=admins_only,
     )
     _set_client_id(access, client_id)
     access.client_secret_encrypted = crypto.encrypt(client_secret.strip())
     try:
         with transaction.atomic():
             access.save()
+            _audit(scope, AuditAction.CREATED, access, restricted=admins_only)
     except IntegrityError as exc:
         raise VaultError(f"There is already an Application Access named {name!r}.") from exc
     return access
+
+
+def _audit(scope: TeamScope, action: AuditAction, access: ApplicationAccess, **detail: Any) -> None:
+    audit_record(team=scope.team, user=scope.user, action=action, access=access, **detail)
 
 
 def _set_client_id(access: ApplicationAccess, client_id: str) -> None:
@@ -104,6 +114,7 @@ def access_update(
     environment: Environment,
     client_id: str = "",
     client_secret: str = "",
+    admins_only: bool | None = None,
 ) -> ApplicationAccess:
     """Rename, move or re-key an Application Access; blank credentials keep the stored ones.
 
@@ -115,6 +126,18 @@ def access_update(
         raise VaultError("No such environment.")
     credentials_changed = bool(client_id.strip() or client_secret.strip())
     moved = environment.pk != access.environment_id
+    changed = [
+        label
+        for label, differs in [
+            ("name", access.name != name.strip()),
+            ("environment", moved),
+            ("client ID", bool(client_id.strip())),
+            ("admins only", admins_only is not None and admins_only != access.admins_only),
+        ]
+        if differs
+    ]
+    if admins_only is not None:
+        access.admins_only = admins_only
     access.name = name.strip()
     access.environment = environment
     if client_id.strip():
@@ -127,22 +150,55 @@ def access_update(
             access.save()
             if credentials_changed or moved:
                 access.tokens.all().delete()
+            if changed:
+                _audit(scope, AuditAction.CHANGED, access, fields=changed)
+            if client_secret.strip():
+                _audit(scope, AuditAction.SECRET_REPLACED, access)
     except IntegrityError as exc:
         raise VaultError(f"There is already an Application Access named {name!r}.") from exc
     return access
 
 
+@transaction.atomic
 def access_delete(*, scope: TeamScope, access: ApplicationAccess) -> None:
-    """Delete an Application Access; history records keep its name."""
+    """Delete an Application Access; history records and events keep its name."""
     scope.require(Role.ADMIN)
+    _audit(scope, AuditAction.DELETED, access)
     access.delete()
+
+
+@transaction.atomic
+def access_set_enabled(*, scope: TeamScope, access: ApplicationAccess, enabled: bool) -> None:
+    """Disable (no one can send with it; its cached token is dropped) or enable again."""
+    scope.require(Role.ADMIN)
+    if access.is_enabled == enabled:
+        return
+    access.is_enabled = enabled
+    access.save(update_fields=["is_enabled", "updated_at"])
+    if not enabled:
+        access.tokens.all().delete()
+    _audit(scope, AuditAction.ENABLED if enabled else AuditAction.DISABLED, access)
+
+
+def access_refusal(scope: TeamScope, access: ApplicationAccess) -> str | None:
+    """Why this member may not send with `access`, in words; None when they may."""
+    if not scope.membership.can_send:
+        return "Viewers cannot send calls."
+    if not access.is_enabled:
+        return f"{access.name} is disabled; an admin can enable it again."
+    if access.admins_only and not scope.membership.has_role(Role.ADMIN):
+        return f"{access.name} is restricted to admins and owners."
+    return None
 
 
 def usable_accesses(scope: TeamScope) -> Any:
     """The Application Access credentials this member may send with."""
     if not scope.membership.can_send:
         return ApplicationAccess.objects.none()
-    return scope.all(ApplicationAccess).filter(is_enabled=True).select_related("environment")
+    accesses = scope.all(ApplicationAccess).filter(is_enabled=True)
+    if not scope.membership.has_role(Role.ADMIN):
+        accesses = accesses.filter(admins_only=False)
+    return accesses.select_related("environment")
 
 
 def _credentials(access: ApplicationAccess) -> ClientCredentials:
@@ -173,10 +229,26 @@ def access_token(access: ApplicationAccess) -> Token:
 
 
 def access_call(
-    access: ApplicationAccess, do: Callable[[Token], UpstreamResponse]
+    access: ApplicationAccess,
+    do: Callable[[Token], UpstreamResponse],
+    *,
+    scope: TeamScope | None = None,
 ) -> tuple[UpstreamResponse, CallTokenInfo]:
-    """Run `do` with the shared token; on a 401 drop that token and retry once."""
-    return default_broker().call(access_key(access), lambda: _credentials(access), do)
+    """Run `do` with the shared token; on a 401 drop that token and retry once.
+
+    When this call had to fetch the token, the fetch is recorded as an audit event.
+    """
+    response, info = default_broker().call(access_key(access), lambda: _credentials(access), do)
+    if not info.cached and scope is not None:
+        _audit_fetch(scope, access, info.expires_at, info.token_ms, retried=info.retried)
+    return response, info
+
+
+def _audit_fetch(
+    scope: TeamScope, access: ApplicationAccess, expires_at: float, ms: float, **extra: Any
+) -> None:
+    expires = datetime.fromtimestamp(expires_at, tz=UTC).isoformat(timespec="seconds")
+    _audit(scope, AuditAction.TOKEN_FETCHED, access, expires=expires, ms=round(ms), **extra)
 
 
 @dataclass(frozen=True)
@@ -193,22 +265,25 @@ class ConnectionCheck:
 
 
 def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionCheck:
-    """Get (or reuse) a token and describe it for display."""
+    """Get (or reuse) a token and describe it for display; the test itself is audited."""
     scope.require(Role.MEMBER)
-    broker = default_broker()
-    key = access_key(access)
-    cached = broker.store.load(key)
-    token = access_token(access)
+    started = time.perf_counter()
+    token, fetched = default_broker().obtain(access_key(access), lambda: _credentials(access))
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if fetched:
+        _audit_fetch(scope, access, token.expires_at, elapsed_ms)
     claims = describe_token(token.access_token)
-    return ConnectionCheck(
+    check = ConnectionCheck(
         audience=str(claims.get("aud") or access.environment.effective_audience),
         expires_at=datetime.fromtimestamp(token.expires_at, tz=UTC),
         scopes=(token.scope or str(claims.get("scope", ""))).split(),
         account_id=str(claims.get("accountId", "")),
         subject=str(claims.get("sub", "")),
-        fetch_ms=0.0 if cached is not None and cached == token else token.fetch_ms,
-        was_cached=cached is not None and cached == token,
+        fetch_ms=elapsed_ms,
+        was_cached=not fetched,
     )
+    _audit(scope, AuditAction.TESTED, access, reused=not fetched, ms=round(elapsed_ms))
+    return check
 
 
 def outbound_policy() -> Any:

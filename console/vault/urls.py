@@ -16,5 +16,6 @@ urlpatterns = [
     path("accesses/<int:access_id>/", views.access_detail, name="access"),
     path("accesses/<int:access_id>/edit/", views.access_edit, name="access_edit"),
     path("accesses/<int:access_id>/delete/", views.access_delete, name="access_delete"),
+    path("accesses/<int:access_id>/enabled/", views.access_enable, name="access_enable"),
     path("accesses/<int:access_id>/test/", views.access_test, name="access_test"),
 ]

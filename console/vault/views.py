@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from console.history.models import CallRecord
+from console.history.models import AuditEvent, CallRecord
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
 from console.upstream.errors import UpstreamError
@@ -78,8 +78,17 @@ def access_edit(
 def access_detail(request: HttpRequest, scope: TeamScope, access_id: int) -> HttpResponse:
     """One Application Access: what it is, never its secret, and its recent calls."""
     access = scope.get(ApplicationAccess, pk=access_id)
-    recent = scope.all(CallRecord).filter(access_id=access.pk)[:10]
-    return render(request, "vault/access_detail.html", {"access": access, "recent": recent})
+    return render(
+        request, "vault/access_detail.html", {"access": access, **_activity(scope, access)}
+    )
+
+
+def _activity(scope: TeamScope, access: ApplicationAccess) -> dict[str, object]:
+    """The access's recent calls and credential events."""
+    return {
+        "recent": scope.all(CallRecord).filter(access_id=access.pk)[:10],
+        "events": scope.all(AuditEvent).filter(access_id=access.pk)[:10],
+    }
 
 
 @require_POST
@@ -93,12 +102,26 @@ def access_delete(request: HttpRequest, scope: TeamScope, access_id: int) -> Htt
 
 
 @require_POST
+@team_view(Role.ADMIN)
+def access_enable(request: HttpRequest, scope: TeamScope, access_id: int) -> HttpResponse:
+    """Enable (`enabled=1`) or disable (`enabled=0`) an Application Access."""
+    access = scope.get(ApplicationAccess, pk=access_id)
+    enabled = request.POST.get("enabled") == "1"
+    services.access_set_enabled(scope=scope, access=access, enabled=enabled)
+    messages.success(request, f"{access.name} is {'enabled' if enabled else 'disabled'}.")
+    return redirect("vault:access", team_slug=scope.team.slug, access_id=access.pk)
+
+
+@require_POST
 @team_view(Role.MEMBER)
 def access_test(request: HttpRequest, scope: TeamScope, access_id: int) -> HttpResponse:
     """Get or reuse a token and show what it grants (htmx partial or full page)."""
     access = scope.get(ApplicationAccess, pk=access_id)
     context: dict[str, object] = {"access": access}
+    refusal = services.access_refusal(scope, access)
     try:
+        if refusal:
+            raise services.VaultError(refusal)
         context["check"] = services.access_test(scope=scope, access=access)
     except (UpstreamError, services.VaultError) as exc:
         context["error"] = getattr(exc, "message", str(exc))
@@ -106,5 +129,5 @@ def access_test(request: HttpRequest, scope: TeamScope, access_id: int) -> HttpR
     if request.htmx:
         template += "#connection"
     else:
-        context["recent"] = scope.all(CallRecord).filter(access_id=access.pk)[:10]
+        context.update(_activity(scope, access))
     return render(request, template, context)
