@@ -51,7 +51,7 @@ def test_each_change_is_an_event(admin, access):
         AuditAction.ENABLED,
         AuditAction.DELETED,
     ]
-    deleted = AuditEvent.objects.filter(access_id=access_id).last()
+    deleted = AuditEvent.objects.filter(access_id=access_id).order_by("id").last()
     assert deleted.access_name == "Renamed"  # readable after the access is gone
     assert not ApplicationAccess.objects.filter(pk=access_id).exists()
 
