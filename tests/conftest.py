@@ -98,3 +98,13 @@ def sandbox() -> Iterator[RunningSandbox]:
     )
     with start_in_thread(config) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _fresh_document_cache() -> Iterator[None]:
+    """Test databases reuse ids after each rollback; production ids never repeat."""
+    from console.explorer.services import _document
+
+    _document.cache_clear()
+    yield
+    _document.cache_clear()
