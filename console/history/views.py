@@ -13,6 +13,7 @@ from console.history.selectors import (
     filter_choices,
     history_page,
 )
+from console.specs.models import Operation
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
 
@@ -43,7 +44,14 @@ def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> Ht
     return render(
         request,
         "history/detail.html",
-        {"record": record, "body": body, "request_body": request_body},
+        {
+            "record": record,
+            "body": body,
+            "request_body": request_body,
+            # The operation may have gone with its spec; the record still names it.
+            "operation_exists": bool(record.operation_id)
+            and scope.all(Operation).filter(pk=record.operation_id).exists(),
+        },
     )
 
 
