@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from console.teams.models import TeamScopedModel
+from console.teams.models import Team, TeamScopedModel
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -76,12 +77,19 @@ class CallRecord(TeamScopedModel):
     token_source = models.CharField(max_length=20, blank=True)
     error_kind = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by the chain when the record is appended (see chain.py), then hashed with it.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    seq = models.PositiveBigIntegerField(null=True, help_text="Position in the team's chain.")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    record_hash = models.CharField(max_length=64, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "seq"], name="one_record_per_chain_position"),
+        ]
         indexes = [
             models.Index(fields=["team", "-created_at", "-id"], name="history_team_recent"),
             models.Index(fields=["team", "user", "-id"], name="history_team_user"),
@@ -166,3 +174,35 @@ class AuditEvent(TeamScopedModel):
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         """Refused: events are never deleted by the application."""
         raise PermissionError("Audit events are append-only.")
+
+
+class ChainHead(models.Model):
+    """The end of a team's history chain: the last position and its hash.
+
+    Appending locks this row, so records of one team are chained one at a time
+    even from several processes.
+    """
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"chain of team {self.team_id} at {self.seq}"
+
+
+class ChainCheckpoint(models.Model):
+    """Where verification starts after old records were pruned: the last pruned record."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    record_hash = models.CharField(max_length=64)
+    pruned = models.PositiveBigIntegerField(help_text="Records removed by this prune.")
+    older_than = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"checkpoint of team {self.team_id} at {self.seq}"

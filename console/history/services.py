@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 
+from console.history.chain import chain_append
 from console.history.models import CallRecord
 from console.history.redaction import redact_body, redact_headers
 from console.teams.scoping import TeamScope
@@ -57,7 +58,7 @@ def call_record(
         if is_text
         else f"[{len(facts.response_body)} bytes of binary content not stored]"
     )
-    return CallRecord.objects.create(
+    record = CallRecord(
         team=scope.team,
         user=scope.user,
         username=scope.user.get_username(),
@@ -82,3 +83,4 @@ def call_record(
         error_kind=facts.error_kind,
         error_message=facts.error_message,
     )
+    return chain_append(record)

@@ -99,11 +99,13 @@ def member_remove(request: HttpRequest, scope: TeamScope, membership_id: int) ->
 def rename(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     """Rename the team (owners)."""
     form = RenameTeamForm(request.POST)
-    if form.is_valid():
-        try:
-            services.team_rename(scope=scope, name=form.cleaned_data["name"])
-        except services.TeamRuleError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Team renamed.")
+    if not form.is_valid():
+        messages.error(request, "Give the team a name of at most 100 characters.")
+        return _back(scope)
+    try:
+        services.team_rename(scope=scope, name=form.cleaned_data["name"])
+    except services.TeamRuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Team renamed.")
     return _back(scope)

@@ -264,6 +264,14 @@ class ConnectionCheck:
     was_cached: bool
 
 
+def _masked_subject(subject: str, access: ApplicationAccess) -> str:
+    """The token's subject (`<client id>@clients`) with the client ID masked like elsewhere."""
+    client_id, at, rest = subject.partition("@")
+    if client_id and client_id[-4:] == access.client_id_hint:
+        return access.masked_client_id + at + rest
+    return subject
+
+
 def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionCheck:
     """Get (or reuse) a token and describe it for display; the test itself is audited."""
     scope.require(Role.MEMBER)
@@ -278,7 +286,7 @@ def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionChe
         expires_at=datetime.fromtimestamp(token.expires_at, tz=UTC),
         scopes=(token.scope or str(claims.get("scope", ""))).split(),
         account_id=str(claims.get("accountId", "")),
-        subject=str(claims.get("sub", "")),
+        subject=_masked_subject(str(claims.get("sub", "")), access),
         fetch_ms=elapsed_ms,
         was_cached=not fetched,
     )

@@ -62,7 +62,7 @@ def test_testing_the_connection_records_the_fetch_then_reuses(member, access):
     assert not first.was_cached
     assert second.was_cached
     assert "read:meter_types" in first.scopes
-    assert first.subject == f"{SANDBOX_CLIENT_ID}@clients"
+    assert first.subject == f"••••{SANDBOX_CLIENT_ID[-4:]}@clients"  # masked like elsewhere
     assert actions(access.pk)[1:] == [
         AuditAction.TOKEN_FETCHED,
         AuditAction.TESTED,

@@ -1,0 +1,151 @@
+"""The tamper-evident history: each record is hashed with the previous record's hash.
+
+Per team, records carry a position (`seq`) and `record_hash = sha256(prev_hash +
+canonical content)`. Editing a row breaks its hash, removing one leaves a gap in
+the positions, inserting one breaks the links; `verify` names the first such record.
+Pruning keeps a checkpoint (the last removed record's position and hash), so the
+chain still verifies from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from console.history.models import CallRecord, ChainCheckpoint, ChainHead
+from console.teams.models import Team
+
+HASHED_FIELDS = [
+    "team_id", "seq", "created_at", "user_id", "username", "access_id", "access_name",
+    "environment_name", "operation_id", "operation_key", "operation_label", "method", "url",
+    "request_headers", "request_body", "status", "response_headers", "response_body",
+    "response_size", "response_truncated", "duration_ms", "token_ms", "token_source",
+    "error_kind", "error_message",
+]  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def record_digest(record: CallRecord, prev_hash: str) -> str:
+    """The hash of a record's canonical content chained to `prev_hash`."""
+    content = {name: _plain(getattr(record, name)) for name in HASHED_FIELDS}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def chain_append(record: CallRecord) -> CallRecord:
+    """Give `record` the team's next position and hash, and insert it (one at a time per team)."""
+    with transaction.atomic():
+        ChainHead.objects.get_or_create(team_id=record.team_id)
+        head = ChainHead.objects.select_for_update().get(team_id=record.team_id)
+        record.seq = head.seq + 1
+        record.created_at = timezone.now()
+        record.prev_hash = head.last_hash
+        record.record_hash = record_digest(record, head.last_hash)
+        record.save(force_insert=True)
+        head.seq, head.last_hash = record.seq, record.record_hash
+        head.save(update_fields=["seq", "last_hash"])
+    return record
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What verification found for one team."""
+
+    team: str
+    checked: int
+    problem: str = ""
+    record_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the whole chain holds."""
+        return not self.problem
+
+
+def chain_verify(team: Team) -> ChainReport:
+    """Walk the team's chain from its last checkpoint and report the first broken link."""
+    checkpoint = ChainCheckpoint.objects.filter(team=team).order_by("-seq").first()
+    expected_seq = (checkpoint.seq if checkpoint else 0) + 1
+    prev_hash = checkpoint.record_hash if checkpoint else ""
+    records = CallRecord.objects.filter(team=team)
+    unchained = records.filter(seq__isnull=True).order_by("id").first()
+    if unchained is not None:
+        return ChainReport(
+            team.slug, 0, f"record {unchained.pk} was inserted outside the console", unchained.pk
+        )
+    checked = 0
+    for record in records.filter(seq__gte=expected_seq).order_by("seq").iterator(chunk_size=2000):
+        if record.seq != expected_seq:
+            missing = f"{expected_seq}" + (
+                f"-{record.seq - 1}" if record.seq - 1 > expected_seq else ""
+            )
+            return ChainReport(
+                team.slug,
+                checked,
+                f"record(s) at position {missing} were removed (found {record.seq} next)",
+                record.pk,
+            )
+        if record.prev_hash != prev_hash:
+            return ChainReport(
+                team.slug,
+                checked,
+                f"record {record.pk} (position {record.seq}) does not follow the record before "
+                "it: a record was inserted or replaced",
+                record.pk,
+            )
+        if record_digest(record, prev_hash) != record.record_hash:
+            return ChainReport(
+                team.slug,
+                checked,
+                f"record {record.pk} (position {record.seq}) was altered after it was written",
+                record.pk,
+            )
+        prev_hash, expected_seq, checked = record.record_hash, expected_seq + 1, checked + 1
+    head = ChainHead.objects.filter(team=team).first()
+    if head is not None and head.seq != expected_seq - 1:
+        return ChainReport(
+            team.slug,
+            checked,
+            f"the last record(s), position {expected_seq} to {head.seq}, were removed",
+        )
+    if head is not None and head.seq and head.last_hash != prev_hash:
+        return ChainReport(team.slug, checked, "the last record was altered or replaced")
+    return ChainReport(team.slug, checked)
+
+
+def chain_prune(team: Team, older_than: datetime) -> int:
+    """Remove the team's records older than `older_than`, leaving a checkpoint. Returns count."""
+    with transaction.atomic():
+        last = (
+            CallRecord.objects.filter(team=team, created_at__lt=older_than, seq__isnull=False)
+            .order_by("-seq")
+            .first()
+        )
+        if last is None:
+            return 0
+        doomed = CallRecord.objects.filter(team=team, seq__lte=last.seq)
+        if connection.vendor == "postgresql":
+            # The append-only trigger lets DELETE through only inside this transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL console.history_prune = 'on'")
+        count = doomed.count()
+        ChainCheckpoint.objects.create(
+            team=team,
+            seq=last.seq,
+            record_hash=last.record_hash,
+            pruned=count,
+            older_than=older_than,
+        )
+        models.QuerySet.delete(doomed)  # the append-only queryset refuses; retention may
+    return count
