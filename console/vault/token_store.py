@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - Windows: the in-process lock is all we
 log = logging.getLogger(__name__)
 
 _POLL_MIN = 0.02
-_POLL_MAX = 0.2
+_POLL_MAX = 0.05  # waiters are many only once per token lifetime; keep them prompt
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
 
