@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from console.history.models import CallRecord
 from console.teams.scoping import TeamScope
@@ -20,6 +23,18 @@ STATUS_CLASSES = {
 }
 
 
+def _parse_time(text: str) -> datetime | None:
+    """A `datetime-local` or ISO value in the console's time zone; None when blank or bad."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
 @dataclass(frozen=True)
 class HistoryFilter:
     """The filters a person can set on the history page."""
@@ -28,6 +43,9 @@ class HistoryFilter:
     operation: str = ""
     status: str = ""
     access: str = ""
+    environment: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
     q: str = ""
 
     @classmethod
@@ -39,8 +57,25 @@ class HistoryFilter:
             operation=params.get("operation", "").strip(),
             status=status if status in STATUS_CLASSES else "",
             access=params.get("access", "").strip(),
+            environment=params.get("environment", "").strip(),
+            since=_parse_time(params.get("since", "")),
+            until=_parse_time(params.get("until", "")),
             q=params.get("q", "").strip()[:200],
         )
+
+    def as_query(self) -> str:
+        """The filter as a query string, for links that keep it (export, paging)."""
+        pairs = {
+            "user": self.user,
+            "operation": self.operation,
+            "status": self.status,
+            "access": self.access,
+            "environment": self.environment,
+            "since": self.since.strftime("%Y-%m-%dT%H:%M") if self.since else "",
+            "until": self.until.strftime("%Y-%m-%dT%H:%M") if self.until else "",
+            "q": self.q,
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})
 
     def apply(self, records: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
         """Narrow `records` to what the filter asks for."""
@@ -52,6 +87,12 @@ class HistoryFilter:
             records = records.filter(STATUS_CLASSES[self.status])
         if self.access:
             records = records.filter(access_name=self.access)
+        if self.environment:
+            records = records.filter(environment_name=self.environment)
+        if self.since:
+            records = records.filter(created_at__gte=self.since)
+        if self.until:
+            records = records.filter(created_at__lt=self.until)
         if self.q:
             records = records.filter(url__icontains=self.q)
         return records
@@ -106,4 +147,5 @@ def filter_choices(scope: TeamScope) -> dict[str, list[str]]:
         "users": distinct("username"),
         "operations": distinct("operation_key"),
         "accesses": distinct("access_name"),
+        "environments": distinct("environment_name"),
     }

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from console.history import views
 
@@ -7,5 +7,6 @@ app_name = "history"
 urlpatterns = [
     path("", views.history_list, name="list"),
     path("events/", views.event_list, name="events"),
+    re_path(r"^export\.(?P<fmt>csv|jsonl)$", views.history_export, name="export"),
     path("<int:record_id>/", views.history_detail, name="detail"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from console.explorer.rendering import render_body
+from console.history.export import export_csv, export_jsonl
 from console.history.models import AuditEvent, CallRecord
 from console.history.selectors import (
     PAGE_SIZE,
@@ -67,3 +69,17 @@ def event_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     return render(
         request, "history/events.html", {"events": rows[:PAGE_SIZE], "next_before": next_before}
     )
+
+
+@team_view(Role.VIEWER)
+def history_export(request: HttpRequest, scope: TeamScope, fmt: str) -> StreamingHttpResponse:
+    """The filtered history as CSV or JSON Lines, streamed."""
+    records = HistoryFilter.from_query(request.GET).apply(scope.all(CallRecord))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if fmt == "csv":
+        response = StreamingHttpResponse(export_csv(records), content_type="text/csv")
+    else:
+        response = StreamingHttpResponse(export_jsonl(records), content_type="application/jsonl")
+    filename = f"history-{scope.team.slug}-{stamp}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
