@@ -10,6 +10,8 @@ replaces it and drops the cached tokens.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +200,18 @@ def test_neither_client_id_nor_secret_is_stored_in_clear(created, team, admin):
     assert SANDBOX_CLIENT_ID not in everything
 
 
+def _file_bytes_from_another_process(*paths: Path) -> bytes:
+    """Read files in a child process: closing any descriptor of the database file in this
+    process would drop the POSIX locks that SQLite's open connections hold on it."""
+    script = (
+        "import sys, pathlib; sys.stdout.buffer.write(b''.join("
+        "pathlib.Path(p).read_bytes() for p in sys.argv[1:] if pathlib.Path(p).is_file()))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, paths)], capture_output=True, check=True
+    ).stdout
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_sqlite_file_holds_no_credentials(team, admin, environment):
     """Committed for real, checkpointed from the WAL, and read as bytes."""
@@ -212,9 +226,7 @@ def test_the_sqlite_file_holds_no_credentials(team, admin, environment):
         busy, _, _ = cursor.fetchone()
     assert busy == 0
     path = Path(connection.settings_dict["NAME"])
-    data = b"".join(
-        p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists() and p.is_file()
-    )
+    data = _file_bytes_from_another_process(path, Path(f"{path}-wal"))
     assert ACCESS_NAME.encode() in data  # what was stored did reach the file
     assert SANDBOX_SECRET.encode() not in data
     assert SANDBOX_CLIENT_ID.encode() not in data
