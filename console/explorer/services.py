@@ -10,22 +10,45 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import Http404
+from urllib3 import encode_multipart_formdata
+from urllib3.fields import RequestField
 
 from console.explorer.rendering import RenderedBody, render_body
 from console.history.models import CallRecord
 from console.history.services import CallFacts, call_record
 from console.specs.engine.errors import RequestBuildError
-from console.specs.engine.examples import example_for_schema
-from console.specs.engine.fields import FieldSpec, fields_for_operation, parse_field_value
+from console.specs.engine.examples import (
+    Variant,
+    example_for_schema,
+    schema_types,
+    variants_for_schema,
+)
+from console.specs.engine.fields import (
+    FieldSpec,
+    fields_for_object_schema,
+    fields_for_operation,
+    is_flat_object,
+    object_properties,
+    parse_field_value,
+)
+from console.specs.engine.operation import MediaType, load_operation
 from console.specs.engine.operation import Operation as ResolvedOperation
-from console.specs.engine.operation import load_operation
-from console.specs.engine.request import build_request, join_url, server_path_prefix
+from console.specs.engine.request import (
+    build_request,
+    join_url,
+    scalar_text,
+    server_path_prefix,
+)
+from console.specs.engine.responses import ResponseCheck, check_response
+from console.specs.engine.validation import validate_value
 from console.specs.models import Operation, SpecVersion
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
@@ -33,7 +56,7 @@ from console.upstream.errors import UpstreamError
 from console.upstream.http import OutboundPolicy, UpstreamResponse, send
 from console.upstream.tokens import Token
 from console.vault import services as vault
-from console.vault.models import ApplicationAccess
+from console.vault.models import ApplicationAccess, CachedToken
 
 
 @functools.lru_cache(maxsize=8)
@@ -42,9 +65,53 @@ def _document(version_id: int) -> dict[str, Any]:
     return SpecVersion.objects.values_list("document", flat=True).get(pk=version_id)
 
 
+JSON_BODY, URLENCODED_BODY, MULTIPART_BODY, RAW_BODY = "json", "urlencoded", "multipart", "raw"
+MAX_BODY_MESSAGES = 10
+_MISSING_PROPERTY = re.compile(r"^missing required property '(.+)'$")
+
+
+def body_kind(content_type: str) -> str:
+    """How a body of this content type is edited: as JSON, as a form, or as text."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return URLENCODED_BODY
+    if media.startswith("multipart/"):
+        return MULTIPART_BODY
+    if "json" in media:
+        return JSON_BODY
+    return RAW_BODY
+
+
+@dataclass(frozen=True)
+class BodyChoice:
+    """The body options a page shows: content type, JSON or form view, oneOf/anyOf variant.
+
+    They travel as ``?body_type=…&body_view=form&variant=1`` on the page and as hidden
+    fields of the same names in the send form.
+    """
+
+    content_type: str = ""
+    view: str = "json"  # "json" or "form"
+    variant: int | None = None
+
+
+def body_choice(data: Any) -> BodyChoice:
+    """The body options a query string (page) or a posted form (Send) carries."""
+    content_type = str(data.get("body_type") or "")[:200]
+    view = "form" if data.get("body_view") == "form" else "json"
+    raw = str(data.get("variant") or "")
+    variant = int(raw) if raw.isdigit() and len(raw) <= 3 else None
+    return BodyChoice(content_type, view, variant)
+
+
 @dataclass(frozen=True)
 class OperationForm:
-    """Everything the operation page shows: the resolved operation, its fields, a body."""
+    """Everything the operation page shows: the resolved operation, its fields, a body.
+
+    `body_kind` is ``"json"`` (an editor, or a form for flat objects when `body_view` is
+    ``"form"``), ``"urlencoded"`` and ``"multipart"`` (always a form of `body_fields`),
+    ``"raw"`` (a text area) or ``""`` (no body).
+    """
 
     operation: Operation
     resolved: ResolvedOperation
@@ -52,42 +119,207 @@ class OperationForm:
     body_content_type: str | None
     body_example: str
     body_required: bool
+    body_kind: str = ""
+    body_content_types: list[str] = field(default_factory=list)
+    body_media: MediaType | None = None
+    body_schema: dict[str, Any] = field(default_factory=dict)
+    body_fields: list[FieldSpec] = field(default_factory=list)
+    body_view: str = "json"
+    body_flat: bool = False
+    variants: list[Variant] = field(default_factory=list)
+    variant: int | None = None
+    has_spec_example: bool = False
+
+    @property
+    def body_is_form(self) -> bool:
+        """The body is edited as one field per property."""
+        return self.body_kind in (URLENCODED_BODY, MULTIPART_BODY) or (
+            self.body_kind == JSON_BODY and self.body_view == "form"
+        )
+
+    @property
+    def multipart(self) -> bool:
+        """The send form must post as multipart/form-data (it carries files)."""
+        return self.body_kind == MULTIPART_BODY
 
 
 def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def _spec_example(media: MediaType) -> tuple[bool, Any]:
+    """The media type's own example (``example``, else the first of ``examples``)."""
+    if media.example is not None:
+        return True, media.example
+    if media.examples:
+        return True, next(iter(media.examples.values()))
+    return False, None
+
+
 def _body_example(media: Any) -> Any:
     """The spec's own example when it has one, else one built from the schema."""
-    if media.example is not None:
-        return media.example
-    if media.examples:
-        return next(iter(media.examples.values()))
+    found, example = _spec_example(media)
+    if found:
+        return example
     return example_for_schema(media.schema or {}, direction="request")
 
 
-def operation_open(*, scope: TeamScope, operation: Operation) -> OperationForm:
-    """Resolve one operation of the team's spec and build its form."""
+def _default_variant(variants: list[Variant]) -> int | None:
+    """The variant an example is generated from by default: the first that is not null."""
+    for variant in variants:
+        if schema_types(variant.schema) != ["null"]:
+            return variant.index
+    return variants[0].index if variants else None
+
+
+def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any]:
+    """The OperationForm fields that describe the request body, for `choice`."""
+    body = resolved.request_body
+    if body is None or not body.content:
+        return {}
+    types = list(body.content)
+    if choice.content_type in body.content:
+        content_type = choice.content_type
+    else:
+        json_types = [ct for ct in types if "json" in ct.split(";")[0]]
+        content_type = json_types[0] if json_types else types[0]
+    media = body.content[content_type]
+    kind = body_kind(content_type)
+    schema = media.schema or {}
+    has_example, spec_example = _spec_example(media)
+    out: dict[str, Any] = {
+        "body_content_type": content_type,
+        "body_content_types": types,
+        "body_media": media,
+        "body_kind": kind,
+        "body_schema": schema,
+        "has_spec_example": has_example,
+        "body_example": "",
+    }
+    if kind == JSON_BODY:
+        variants = variants_for_schema(schema)
+        indexes = {v.index for v in variants}
+        variant = choice.variant if choice.variant in indexes else None
+        if variant is None and not has_example:
+            variant = _default_variant(variants)
+        chosen = next((v for v in variants if v.index == variant), None)
+        if chosen is not None:
+            schema = chosen.schema
+            example = example_for_schema(schema, direction="request")
+            if variant == choice.variant or not has_example:
+                spec_example = None  # the form view starts from the variant's defaults
+        else:
+            example = _body_example(media)
+        flat = is_flat_object(schema)
+        view = "form" if choice.view == "form" and flat else "json"
+        out.update(
+            body_schema=schema,
+            body_example=_json_text(example),
+            variants=variants,
+            variant=variant,
+            body_flat=flat,
+            body_view=view,
+        )
+        if view == "form":
+            out["body_fields"] = fields_for_object_schema(schema, example=spec_example)
+    elif kind in (URLENCODED_BODY, MULTIPART_BODY):
+        props, _ = object_properties(schema)
+        if props:
+            out["body_view"] = "form"
+            out["body_fields"] = fields_for_object_schema(
+                schema, example=spec_example, files=kind == MULTIPART_BODY
+            )
+        else:  # no properties to make fields of: the body is typed as text
+            out["body_kind"] = RAW_BODY
+    if out["body_kind"] == RAW_BODY and isinstance(spec_example, str):
+        out["body_example"] = spec_example
+    return out
+
+
+def operation_open(
+    *, scope: TeamScope, operation: Operation, choice: BodyChoice | None = None
+) -> OperationForm:
+    """Resolve one operation of the team's spec and build its form (body as `choice` says)."""
     if operation.team_id != scope.team.pk:
         raise Http404("No such operation.")
     resolved = load_operation(_document(operation.version_id), operation.method, operation.path)
     body = resolved.request_body
-    content_type, example = None, ""
-    if body is not None and body.content:
-        json_types = [ct for ct in body.content if "json" in ct.split(";")[0]]
-        content_type = json_types[0] if json_types else next(iter(body.content))
-        media = body.content[content_type]
-        if json_types:
-            example = _json_text(_body_example(media))
+    options: dict[str, Any] = {"body_content_type": None, "body_example": ""}
+    options.update(_open_body(resolved, choice or BodyChoice()))
     return OperationForm(
         operation=operation,
         resolved=resolved,
         fields=fields_for_operation(resolved),
-        body_content_type=content_type,
-        body_example=example,
         body_required=bool(body and body.required),
+        **options,
     )
+
+
+def _token_scope(access: ApplicationAccess) -> str | None:
+    """The scope string of the access's cached token (None when none is cached).
+
+    Only the plain `scope` column is read; the token itself stays encrypted.
+    """
+    return (
+        CachedToken.objects.filter(
+            access_id=access.pk, audience=access.environment.effective_audience
+        )
+        .exclude(token_encrypted="")
+        .values_list("scope", flat=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ScopeBadge:
+    """One scope an operation requires, and whether the chosen token lacks it."""
+
+    name: str
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class ScopeCheck:
+    """The operation's scopes against the chosen Application Access's cached token.
+
+    `token` is ``"none"`` (nothing cached: test the connection to know), ``"unlisted"``
+    (the token does not say its scopes) or ``"known"``.
+    """
+
+    badges: list[ScopeBadge]
+    access: ApplicationAccess | None
+    token: str
+
+    @property
+    def missing(self) -> list[str]:
+        """The scopes the token lacks (none unless `token` is known)."""
+        return [b.name for b in self.badges if b.missing]
+
+
+def scope_check(resolved: ResolvedOperation, access: ApplicationAccess | None) -> ScopeCheck:
+    """Which of the operation's scopes the access's cached token lacks (read, not decrypted).
+
+    An operation may list alternative security requirements: when the token satisfies one
+    of them completely, nothing is missing.
+    """
+    granted = _token_scope(access) if access is not None else None
+    if granted is None:
+        state = "none"
+    elif not granted.split():
+        state = "unlisted"
+    else:
+        state = "known"
+    missing: set[str] = set()
+    if state == "known" and granted is not None:
+        have = set(granted.split())
+        requirements = [
+            {name for names in requirement.values() for name in names}
+            for requirement in resolved.security
+        ]
+        if requirements and not any(needed <= have for needed in requirements):
+            missing = {name for name in resolved.scopes if name not in have}
+    badges = [ScopeBadge(name, name in missing) for name in resolved.scopes]
+    return ScopeCheck(badges=badges, access=access, token=state)
 
 
 @dataclass
@@ -112,21 +344,32 @@ class CallOutcome:
     retried: bool = False
     error_kind: str = ""
     error: str = ""
+    # Not sent only because values break their schemas: "Send anyway" would send it.
+    can_force: bool = False
+    forced: bool = False
+    response_check: ResponseCheck | None = None
+
+
+def _posted(raw: Any, spec: FieldSpec) -> Any:
+    posted = raw.getlist(spec.html_name) if hasattr(raw, "getlist") else raw.get(spec.html_name)
+    if isinstance(posted, list) and not spec.multiple:
+        posted = posted[-1] if posted else ""
+    return posted if posted is not None else ""
 
 
 def _parse_values(
-    fields: list[FieldSpec], raw: Any
+    fields: list[FieldSpec], raw: Any, *, check: bool = True, prefix: str = ""
 ) -> tuple[dict[tuple[str, str], Any], dict[str, str]]:
-    """Typed values from the posted form, and a message per field that does not parse."""
+    """Typed values from the posted form, and a message per field that does not parse.
+
+    With ``check=False`` ("send anyway") values are not checked against their schemas.
+    """
     values: dict[tuple[str, str], Any] = {}
     errors: dict[str, str] = {}
     for spec in fields:
-        posted = raw.getlist(spec.html_name) if hasattr(raw, "getlist") else raw.get(spec.html_name)
-        if isinstance(posted, list) and not spec.multiple:
-            posted = posted[-1] if posted else ""
-        value, error = parse_field_value(spec, posted if posted is not None else "")
+        value, error = parse_field_value(spec, _posted(raw, spec), check=check)
         if error:
-            errors[spec.html_name] = f"{spec.label} {error}."
+            errors[spec.html_name] = f"{prefix}{spec.label} {error}."
         elif value is not None:
             values[spec.key] = value
     return values, errors
@@ -140,7 +383,198 @@ def _check_json_body(body: str, content_type: str | None) -> str | None:
         json.loads(body)
     except ValueError as exc:
         return f"The request body is not valid JSON: {exc}."
+    except RecursionError:
+        return "The request body is nested too deeply to read."
     return None
+
+
+def _body_schema_errors(schema: dict[str, Any], value: Any) -> dict[str, str]:
+    """Schema messages for a request body, keyed ``body:<where>`` (``body`` for the root).
+
+    A top-level property's key is its form field's name (``body:name``), so in the form
+    view the message shows beside that field.
+    """
+    errors: dict[str, str] = {}
+    for message in validate_value(schema, value, direction="request")[:MAX_BODY_MESSAGES]:
+        where, sep, text = message.partition(": ")
+        if not sep or not where or " " in where:
+            where, text = "", message
+        missing = _MISSING_PROPERTY.match(text)
+        if missing:
+            where = f"{where}.{missing.group(1)}" if where else missing.group(1)
+            text = "is required"
+        line = f"Request body field {where} {text}." if where else f"Request body {text}."
+        key = f"body:{where}" if where else "body"
+        errors[key] = f"{errors[key]} {line}" if key in errors else line
+    return errors
+
+
+def _body_errors(form: OperationForm, value: Any) -> dict[str, str]:
+    """Schema messages for the body: none when it matches the spec's schema; else those of
+    the chosen oneOf/anyOf variant (more telling than "matches none of the shapes")."""
+    full = form.body_media.schema if form.body_media else form.body_schema
+    if not validate_value(full, value, direction="request"):
+        return {}
+    return _body_schema_errors(form.body_schema, value) or _body_schema_errors(full, value)
+
+
+def _uploads(files: Any, spec: FieldSpec) -> list[Any]:
+    if files is None:
+        return []
+    found = (
+        files.getlist(spec.html_name) if hasattr(files, "getlist") else files.get(spec.html_name)
+    )
+    found = found if isinstance(found, list) else [found] if found is not None else []
+    return [f for f in found if f is not None and getattr(f, "name", None) is not None]
+
+
+def _file_as_text(value: Any) -> Any:
+    if hasattr(value, "read"):
+        return ""
+    if isinstance(value, list) and value and hasattr(value[0], "read"):
+        return [""] * len(value)
+    return value
+
+
+def _max_upload_bytes() -> int:
+    return int(getattr(settings, "CONSOLE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+
+
+@dataclass
+class _Prepared:
+    """Parsed parameters and body, before anything is encoded or sent."""
+
+    params: dict[tuple[str, str], Any]
+    body: Any  # None, the typed text (JSON editor, raw), or a dict (body forms)
+    errors: dict[str, str]
+    error: str = ""
+
+
+def _prepare_form_body(
+    form: OperationForm, values: Any, files: Any, check: bool
+) -> tuple[dict[str, Any], dict[str, str], str]:
+    """The body form's values by property name (files as uploads) and their messages."""
+    data: dict[str, Any] = {}
+    plain = [spec for spec in form.body_fields if spec.widget != "file"]
+    parsed, errors = _parse_values(plain, values, check=check, prefix="Request body field ")
+    total = 0
+    for spec in form.body_fields:
+        if spec.widget == "file":
+            uploads = _uploads(files, spec)
+            total += sum(int(getattr(f, "size", 0) or 0) for f in uploads)
+            if uploads:
+                data[spec.name] = uploads if spec.multiple else uploads[-1]
+            elif spec.required and check:
+                errors[spec.html_name] = (
+                    f"Request body field {spec.name} is required (choose a file)."
+                )
+        elif spec.key in parsed:
+            data[spec.name] = parsed[spec.key]
+    if total > _max_upload_bytes():
+        limit = _max_upload_bytes() // (1024 * 1024)
+        message = f"The files are larger than the console sends ({limit} MB)."
+        return data, {**errors, "body": message}, message
+    if check and not errors:
+        # Files stand in as empty strings: their bytes are not checked against the schema.
+        probe = {name: _file_as_text(value) for name, value in data.items()}
+        errors.update(_body_errors(form, probe))
+    return data, errors, ""
+
+
+def _prepare(form: OperationForm, values: Any, body: str, files: Any, *, check: bool) -> _Prepared:
+    """Parse parameters and body; with `check`, validate both against their schemas.
+
+    Without `check` ("send anyway") only what makes a request impossible to build is an
+    error: JSON that does not parse, an empty path parameter, files over the size limit.
+    """
+    params, errors = _parse_values(form.fields, values, check=check)
+    kind = form.body_kind
+    if not kind:
+        return _Prepared(params, None, errors)
+    if form.body_is_form:
+        data, body_errors, error = _prepare_form_body(form, values, files, check)
+        errors.update(body_errors)
+        return _Prepared(params, data, errors, error)
+    if not body.strip():
+        if form.body_required and check:
+            errors["body"] = "The request body is required."
+        return _Prepared(params, None, errors)
+    if kind == JSON_BODY:
+        body_error = _check_json_body(body, form.body_content_type)
+        if body_error:
+            errors["body"] = body_error
+            return _Prepared(params, None, errors, body_error)
+        if check:
+            errors.update(_body_errors(form, json.loads(body)))
+    return _Prepared(params, body, errors)
+
+
+def _multipart(form: OperationForm, data: dict[str, Any]) -> tuple[bytes, str, str]:
+    """The multipart body, its Content-Type (with boundary), and what the history keeps.
+
+    Scalars are text parts; objects and lists of objects JSON parts; files carry their
+    name and type (the spec's ``encoding.contentType``, else what the browser said). The
+    history keeps field values and, for files, name, type and size, never their bytes.
+    """
+    encoding = form.body_media.encoding if form.body_media else {}
+    parts: list[RequestField] = []
+    kept: dict[str, Any] = {}
+
+    def declared(name: str) -> str | None:
+        spec = encoding.get(name)
+        value = spec.get("contentType") if isinstance(spec, dict) else None
+        return value.split(",")[0].strip() if isinstance(value, str) and value.strip() else None
+
+    def add(name: str, value: Any) -> Any:
+        if hasattr(value, "read"):
+            value.seek(0)
+            content = value.read()
+            mime = (
+                declared(name) or getattr(value, "content_type", None) or "application/octet-stream"
+            )
+            part = RequestField(name=name, data=content, filename=value.name)
+            part.make_multipart(content_type=mime)
+            parts.append(part)
+            return {"file": value.name, "contentType": mime, "size": len(content)}
+        if isinstance(value, dict | list):
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            part = RequestField(name=name, data=text)
+            part.make_multipart(content_type=declared(name) or "application/json")
+            parts.append(part)
+            return value
+        part = RequestField(name=name, data=scalar_text(value))
+        part.make_multipart(content_type=declared(name))
+        parts.append(part)
+        return value
+
+    for name, value in data.items():
+        is_files = isinstance(value, list) and value and hasattr(value[0], "read")
+        scalars = isinstance(value, list) and all(not isinstance(v, dict | list) for v in value)
+        if is_files or scalars:
+            kept[name] = [add(name, item) for item in value]
+        else:
+            kept[name] = add(name, value)
+    payload, content_type = encode_multipart_formdata(parts)
+    return payload, content_type, json.dumps(kept, ensure_ascii=False, indent=2)
+
+
+def _relaxed(op: ResolvedOperation) -> ResolvedOperation:
+    """The operation with only path parameters required ("send anyway")."""
+    parameters = [p if p.location == "path" else replace(p, required=False) for p in op.parameters]
+    body = replace(op.request_body, required=False) if op.request_body else None
+    return replace(op, parameters=parameters, request_body=body)
+
+
+def _encode_body(form: OperationForm, body: Any) -> tuple[Any, str | None, str | None]:
+    """What `build_request` gets for the body, its content type, and the history's text."""
+    if body is None:
+        return None, None, None
+    if isinstance(body, str):
+        return body.encode(), form.body_content_type, None
+    if form.body_kind == MULTIPART_BODY:
+        payload, content_type, kept = _multipart(form, body)
+        return payload, content_type, kept
+    return body, form.body_content_type, None
 
 
 def _policy_for(access: ApplicationAccess) -> OutboundPolicy:
@@ -167,26 +601,34 @@ def run_operation(
     operation: Operation,
     values: Any,
     body: str = "",
+    files: Any = None,
+    force: bool = False,
 ) -> CallOutcome:
-    """Build, authorise, send and record one call of `operation` with `access`."""
+    """Build, authorise, send and record one call of `operation` with `access`.
+
+    `values` is the posted form: parameters (``"query:limit"``), body fields
+    (``"body:name"``) and the body options (`body_choice`); `body` the JSON editor's
+    text; `files` the uploads of a multipart body. Values are checked against their
+    schemas first and nothing is sent when they do not match, unless `force` ("send
+    anyway"). After the call the answer is checked against the response schema.
+    """
     scope.require(Role.MEMBER)
     if access.team_id != scope.team.pk:
         raise Http404("No such Application Access.")
     refusal = vault.access_refusal(scope, access)
     if refusal:
         return CallOutcome(sent=False, error=refusal)
-    form = operation_open(scope=scope, operation=operation)
-    parsed, field_errors = _parse_values(form.fields, values)
-    if field_errors:
-        return CallOutcome(sent=False, field_errors=field_errors)
-    content_type = form.body_content_type if body.strip() else None
-    body_error = _check_json_body(body, content_type)
-    if body_error:
-        return CallOutcome(sent=False, field_errors={"body": body_error}, error=body_error)
-    try:
-        built = build_request(
-            form.resolved, parsed, body.encode() if body.strip() else None, content_type
+    form = operation_open(scope=scope, operation=operation, choice=body_choice(values))
+    prepared = _prepare(form, values, body, files, check=not force)
+    if prepared.errors:
+        can_force = not force and not _prepare(form, values, body, files, check=False).errors
+        return CallOutcome(
+            sent=False, field_errors=prepared.errors, error=prepared.error, can_force=can_force
         )
+    resolved = _relaxed(form.resolved) if force else form.resolved
+    payload, content_type, kept_body = _encode_body(form, prepared.body)
+    try:
+        built = build_request(resolved, prepared.params, payload, content_type)
     except RequestBuildError as exc:
         errors = {f"{loc}:{name}" if name else loc: exc.message for loc, name in exc.fields}
         return CallOutcome(sent=False, field_errors=errors, error=exc.message)
@@ -203,10 +645,12 @@ def run_operation(
         url=url,
         # The token itself is never put in the facts; the scheme stays readable.
         request_headers=[*headers.items(), ("Authorization", "Bearer [redacted]")],
-        request_body=(built.body or b"").decode("utf-8", errors="replace"),
+        request_body=kept_body
+        if kept_body is not None
+        else (built.body or b"").decode("utf-8", errors="replace"),
         request_content_type=built.content_type or "",
     )
-    outcome = CallOutcome(sent=True, url=url, method=built.method)
+    outcome = CallOutcome(sent=True, url=url, method=built.method, forced=force)
     policy = _policy_for(access)
     used_tokens: list[str] = []
 
@@ -245,6 +689,13 @@ def run_operation(
         outcome.retried = info.retried
         if response.truncated:
             outcome.error_kind = "truncated"
+        outcome.response_check = check_response(
+            form.resolved,
+            response.status,
+            response.content_type or "",
+            response.body,
+            truncated=response.truncated,
+        )
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
     outcome.record = call_record(

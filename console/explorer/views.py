@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from console.explorer import services
 from console.explorer.selectors import operation_groups, team_specs
 from console.specs.engine.fields import FieldSpec
-from console.specs.models import Operation, Spec
+from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
 from console.vault.models import ApplicationAccess
@@ -28,15 +33,39 @@ def explorer_index(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     return render(request, "explorer/index.html", {"specs": specs})
 
 
-def _sidebar(scope: TeamScope, spec: Spec, query: str) -> dict[str, object]:
+@functools.lru_cache(maxsize=8)
+def _full_operation_list(version_id: int, imported_at: datetime, team_slug: str) -> str:
+    """The sidebar's whole operation list of a version, rendered once per process: a
+    version's operations never change, and a big spec lists thousands of them."""
+    version = SpecVersion.objects.defer("document").get(pk=version_id)
+    return render_to_string(
+        "explorer/sidebar.html#operation-list", {"groups": operation_groups(version), "query": ""}
+    )
+
+
+def _sidebar(
+    scope: TeamScope, spec: Spec, query: str, current: Operation | None = None
+) -> dict[str, object]:
     version = spec.latest_version()
-    return {
+    context: dict[str, object] = {
         "spec": spec,
         "version": version,
         "specs": team_specs(scope),
-        "groups": operation_groups(version, query) if version else [],
+        "groups": [],
+        "operation_list": "",
         "query": query,
     }
+    if version is not None and query:
+        context["groups"] = operation_groups(version, query)
+    elif version is not None:
+        html = _full_operation_list(version.pk, version.imported_at, scope.team.slug)
+        if current is not None:  # mark it, as the template does for a search's list
+            href = 'href="{}"'.format(
+                reverse("explorer:operation", args=[scope.team.slug, current.pk])
+            )
+            html = html.replace(href, href + ' aria-current="page"', 1)
+        context["operation_list"] = mark_safe(html)  # noqa: S308 (our own template's output)
+    return context
 
 
 @team_view(Role.VIEWER)
@@ -86,24 +115,58 @@ def _field_groups(
     return groups
 
 
+def _body_rows(fields: list[FieldSpec], posted: Any, errors: dict[str, str]) -> list[FieldRow]:
+    """The body form's fields (flat JSON, urlencoded, multipart) with values and errors."""
+    rows = []
+    for spec in fields:
+        if posted is not None and spec.html_name in posted and spec.widget != "file":
+            value = posted.getlist(spec.html_name) if spec.multiple else posted[spec.html_name]
+        else:
+            value = spec.initial
+        rows.append(FieldRow(spec, value, errors.get(spec.html_name, "")))
+    return rows
+
+
+def _body_errors(fields: list[FieldSpec], errors: dict[str, str]) -> list[str]:
+    """Body messages no body field shows beside itself (shown beside the editor or form)."""
+    shown = {spec.html_name for spec in fields}
+    return [
+        message
+        for key, message in errors.items()
+        if (key == "body" or key.startswith("body:")) and key not in shown
+    ]
+
+
 def _operation_context(
     request: HttpRequest,
     scope: TeamScope,
     operation: Operation,
     errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    form = services.operation_open(scope=scope, operation=operation)
-    context = _sidebar(scope, operation.version.spec, request.GET.get("q", "").strip()[:200])
+    data = request.POST if request.method == "POST" else request.GET
+    form = services.operation_open(
+        scope=scope, operation=operation, choice=services.body_choice(data)
+    )
+    # The spec by its version's id: `operation.version` would load the whole document.
+    spec = scope.get(Spec, versions=operation.version_id)
+    context = _sidebar(scope, spec, request.GET.get("q", "").strip()[:200], operation)
     accesses = list(usable_accesses(scope))
-    chosen = request.POST.get("access") or request.session.get(f"access:{scope.team.pk}")
+    chosen = str(
+        data.get("access")
+        or request.session.get(f"access:{scope.team.pk}")
+        or (accesses[0].pk if accesses else "")
+    )
+    access = next((a for a in accesses if str(a.pk) == chosen), None)
+    posted = request.POST if request.method == "POST" else None
     context.update(
         operation=operation,
         form=form,
         accesses=accesses,
-        chosen_access=str(chosen or (accesses[0].pk if accesses else "")),
-        field_groups=_field_groups(
-            form.fields, request.POST if request.method == "POST" else None, errors or {}
-        ),
+        chosen_access=chosen,
+        scope_check=services.scope_check(form.resolved, access),
+        field_groups=_field_groups(form.fields, posted, errors or {}),
+        body_rows=_body_rows(form.body_fields, posted, errors or {}),
+        body_errors=_body_errors(form.body_fields, errors or {}),
         body=request.POST.get("body", form.body_example),
     )
     return context
@@ -111,9 +174,16 @@ def _operation_context(
 
 @team_view(Role.VIEWER)
 def operation_page(request: HttpRequest, scope: TeamScope, operation_id: int) -> HttpResponse:
-    """The operation's documentation and its form."""
+    """The operation's documentation and its form.
+
+    htmx requests for a part get only that part: the body editor (another variant or
+    view) or the scope badges (another Application Access).
+    """
     operation = scope.get(Operation, pk=operation_id)
-    return render(request, "explorer/operation.html", _operation_context(request, scope, operation))
+    template = "explorer/operation.html"
+    if request.htmx and request.htmx.target in ("body-input", "op-scopes"):
+        template += "#" + request.htmx.target
+    return render(request, template, _operation_context(request, scope, operation))
 
 
 @require_POST
@@ -137,6 +207,8 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
         operation=operation,
         values=request.POST,
         body=request.POST.get("body", ""),
+        files=request.FILES,
+        force=request.POST.get("force") == "1",
     )
     request.session[f"access:{scope.team.pk}"] = access.pk
     if request.htmx:

@@ -14,18 +14,48 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def update(self, **kwargs: object) -> int:
         """Refused: records are never changed."""
-        raise PermissionError("Call records are append-only.")
+        raise PermissionError("History rows are append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Refused: records are never deleted by the application."""
-        raise PermissionError("Call records are append-only.")
+        raise PermissionError("History rows are append-only.")
 
     def for_team(self, team: object) -> AppendOnlyQuerySet:
         """Only the records of `team`."""
         return self.filter(team=team)
 
 
-class CallRecord(TeamScopedModel):
+def _by_value(to: str) -> models.ForeignKey:
+    """A link that survives its target: no database constraint, never nulled (an UPDATE)."""
+    return models.ForeignKey(
+        to, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+
+class AppendOnlyRecord(TeamScopedModel):
+    """Base of history rows: who did it, inserted once, never changed or deleted by the app."""
+
+    user = _by_value(settings.AUTH_USER_MODEL)
+    username = models.CharField(max_length=150)
+    access = _by_value("vault.ApplicationAccess")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Insert only: saving an existing row is refused."""
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name_plural} are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        """Refused: rows are never deleted by the application."""
+        raise PermissionError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class CallRecord(AppendOnlyRecord):
     """Who called what, with which credential, what was sent and what came back.
 
     Names (user, Application Access, environment, operation) are copied in so a
@@ -35,30 +65,9 @@ class CallRecord(TeamScopedModel):
     Secrets are redacted before a record is built (see `redaction.py`).
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    username = models.CharField(max_length=150)
-    access = models.ForeignKey(
-        "vault.ApplicationAccess",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
     access_name = models.CharField(max_length=100, blank=True)
     environment_name = models.CharField(max_length=100, blank=True)
-    operation = models.ForeignKey(
-        "specs.Operation",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    operation = _by_value("specs.Operation")
     operation_key = models.CharField(
         max_length=300, blank=True, help_text="The operationId from the spec."
     )
@@ -83,8 +92,6 @@ class CallRecord(TeamScopedModel):
     prev_hash = models.CharField(max_length=64, blank=True)
     record_hash = models.CharField(max_length=64, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -99,16 +106,6 @@ class CallRecord(TeamScopedModel):
 
     def __str__(self) -> str:
         return f"{self.method} {self.url} → {self.status or self.error_kind}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        """Insert only: saving an existing record is refused."""
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Call records are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        """Refused: records are never deleted by the application."""
-        raise PermissionError("Call records are append-only.")
 
     @property
     def ok(self) -> bool:
@@ -129,34 +126,17 @@ class AuditAction(models.TextChoices):
     TOKEN_FETCHED = "token_fetched", "Token fetched"
 
 
-class AuditEvent(TeamScopedModel):
+class AuditEvent(AppendOnlyRecord):
     """A change to, or use of, a credential: who, what and when (never a secret or token).
 
     Append-only like `CallRecord`, and for the same reasons it names things by value.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    username = models.CharField(max_length=150)
     action = models.CharField(max_length=30, choices=AuditAction.choices)
-    access = models.ForeignKey(
-        "vault.ApplicationAccess",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
     access_name = models.CharField(max_length=100)
     environment_name = models.CharField(max_length=100, blank=True)
     detail = models.JSONField(default=dict, help_text="Non-secret facts, e.g. scopes, expiry.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -164,16 +144,6 @@ class AuditEvent(TeamScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.access_name} by {self.username}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        """Insert only: saving an existing event is refused."""
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        """Refused: events are never deleted by the application."""
-        raise PermissionError("Audit events are append-only.")
 
 
 class ChainHead(models.Model):

@@ -26,7 +26,8 @@ class Spec(TeamScopedModel):
 
     def latest_version(self) -> SpecVersion | None:
         """The newest imported version, or None before the first import."""
-        return self.versions.order_by("-number").first()
+        # Not the document: it can be tens of megabytes and the callers want the row.
+        return self.versions.defer("document").order_by("-number").first()
 
 
 class SpecVersion(TeamScopedModel):

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from console.specs.engine.errors import SpecError
-from console.specs.engine.index import document_info, index_operations
+from console.specs.engine.errors import Problem, SpecError, readable_pointer
+from console.specs.engine.index import IndexResult, document_info, index_operations
 from console.specs.engine.loading import load_document
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Role
@@ -25,12 +25,71 @@ class SpecImportError(Exception):
 
 
 @dataclass(frozen=True)
+class SkippedOperation:
+    """An operation of the document that was not imported, and the first reason why."""
+
+    method: str
+    path: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.pointer}: {self.message})"
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    """What an import stored and what it had to leave out."""
+    """What an import stored and what it had to leave out.
+
+    `skipped` is every problem found (as stored in `SpecVersion.problems`);
+    `skipped_operations` the operations left out, each with its first error.
+    """
 
     spec: Spec
     version: SpecVersion
     skipped: list[dict[str, str]]
+    skipped_operations: list[SkippedOperation] = field(default_factory=list)
+
+    def summary(self, limit: int = 3) -> str:
+        """One paragraph for a person: how many operations came in, which were skipped and
+        why (the first `limit`, with where in the document), how many problems in all."""
+        version = self.version
+        problems = len(self.skipped)
+        text = (
+            f"Imported {self.spec.name} v{version.number}: {version.operation_count} operations"
+            + (f", {problems} problems reported." if problems else ".")
+        )
+        skipped = self.skipped_operations
+        if skipped:
+            shown = "; ".join(str(op) for op in skipped[:limit])
+            more = f"; and {len(skipped) - limit} more" if len(skipped) > limit else ""
+            noun = "operation" if len(skipped) == 1 else "operations"
+            text += f" Skipped {len(skipped)} {noun}: {shown}{more}."
+        return text
+
+
+def _skipped_operations(indexed: IndexResult) -> list[SkippedOperation]:
+    """Each skipped operation with its first error (its own, else its path's)."""
+    own: dict[tuple[str, str], Problem] = {}
+    path_level: dict[str, Problem] = {}
+    for problem in indexed.errors:
+        if problem.operation is not None:
+            own.setdefault(problem.operation, problem)
+        else:
+            path_level.setdefault(problem.pointer.split(".parameters", 1)[0], problem)
+    out: list[SkippedOperation] = []
+    for method, path in indexed.skipped:
+        base = readable_pointer("paths", path)
+        reason = own.get((method, path)) or path_level.get(base)
+        out.append(
+            SkippedOperation(
+                method=method,
+                path=path,
+                pointer=reason.pointer if reason else base,
+                message=reason.message if reason else "the operation cannot be used",
+            )
+        )
+    return out
 
 
 def _fetch(url: str) -> bytes:
@@ -69,8 +128,12 @@ def spec_import(
     url: str = "",
     data: bytes | None = None,
     filename: str | None = None,
+    source: str = "",
 ) -> ImportResult:
     """Import a document by URL or from bytes as the next version of the spec `name`.
+
+    `filename` (if any) picks the parser; `source` says where the bytes came from on the
+    spec page when it is not a URL or a file name (e.g. "pasted text").
 
     Either everything is stored (the spec, the version and its operations) or
     nothing is: a failure leaves no half-imported version behind.
@@ -95,7 +158,10 @@ def spec_import(
         raise SpecImportError(
             "The document has no usable operations" + (f" ({reasons})." if reasons else ".")
         )
-    problems = [{"pointer": p.pointer, "message": p.message} for p in indexed.problems]
+    problems = [
+        {"pointer": p.pointer, "message": p.message, "severity": p.severity}
+        for p in indexed.problems
+    ]
     try:
         with transaction.atomic():
             spec, _ = Spec.objects.get_or_create(team=scope.team, name=name)
@@ -111,7 +177,7 @@ def spec_import(
                 title=str(info.get("title", ""))[:300],
                 api_version=str(info.get("version", ""))[:100],
                 openapi_version=str(info.get("openapi", ""))[:20],
-                source=(url or filename or "upload")[:1000],
+                source=(url or source or filename or "upload")[:1000],
                 operation_count=len(indexed.operations),
                 problems=problems,
                 imported_by=scope.user,
@@ -148,7 +214,12 @@ def spec_import(
         raise SpecImportError(
             "Another import of this spec ran at the same time; try again."
         ) from exc
-    return ImportResult(spec=spec, version=version, skipped=problems)
+    return ImportResult(
+        spec=spec,
+        version=version,
+        skipped=problems,
+        skipped_operations=_skipped_operations(indexed),
+    )
 
 
 def spec_delete(*, scope: TeamScope, spec: Spec) -> None:

@@ -1,6 +1,13 @@
 """Explorer fixtures: the sandbox as an environment, its credentials and its spec, and a
-scriptable fake Usage Engine (all defined in `support`, shared with the history tests)."""
+scriptable fake Usage Engine (all defined in `support`, shared with the history tests);
+an echo server with its own spec for bodies and checks the sandbox lacks (`echo`)."""
 
+from tests.explorer.echo import (  # noqa: F401 - fixtures are found by name
+    echo,
+    echo_access,
+    echo_op,
+    echo_spec,
+)
 from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
     fake_access,
     fake_op,

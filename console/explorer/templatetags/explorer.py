@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.html import format_html_join
@@ -52,3 +53,24 @@ def human_size(size: int | None) -> str:
 def markdown(text: str | None) -> SafeString:
     """Markdown from a spec, rendered and sanitised (no scripts, no remote images)."""
     return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitised by nh3
+
+
+@register.simple_tag
+def body_query(form: Any, **changes: Any) -> str:
+    """The operation page's query string for `form`'s body options, with `changes` applied.
+
+    ``{% body_query form body_view="form" %}`` → ``?body_type=application%2Fjson&body_view=form``.
+    Empty values (and the default JSON view) are left out.
+    """
+    params: dict[str, Any] = {
+        "body_type": form.body_content_type,
+        "body_view": form.body_view,
+        "variant": form.variant,
+    }
+    params.update(changes)
+    pairs = [
+        (key, str(value))
+        for key, value in params.items()
+        if value not in (None, "") and not (key == "body_view" and value == "json")
+    ]
+    return "?" + urlencode(pairs)

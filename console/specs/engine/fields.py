@@ -303,6 +303,125 @@ def fields_for_operation(op: Operation) -> list[FieldSpec]:
     return [field_for_parameter(p) for p in params]
 
 
+def _is_file_schema(schema: Any) -> bool:
+    """A string of bytes: ``format: binary`` (3.0) or ``contentMediaType`` (3.1)."""
+    if not isinstance(schema, dict) or main_type(schema) not in ("string", None):
+        return False
+    return schema.get("format") == "binary" or isinstance(schema.get("contentMediaType"), str)
+
+
+def object_properties(schema: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """An object schema's properties (``allOf`` merged) and its required names."""
+    merged = merge_all_of(schema) if isinstance(schema, dict) else {}
+    props = merged.get("properties")
+    props = (
+        {str(k): v if isinstance(v, dict) else {} for k, v in props.items()}
+        if isinstance(props, dict)
+        else {}
+    )
+    required = merged.get("required")
+    required = [r for r in required if isinstance(r, str)] if isinstance(required, list) else []
+    return props, required
+
+
+def _flat_property(schema: dict[str, Any]) -> bool:
+    if "x-circular-ref" in schema or "x-truncated-ref" in schema:
+        return False
+    effective = _effective_schema(schema)
+    if isinstance(effective.get("enum"), list) and effective["enum"]:
+        return True
+    kind = main_type(effective)
+    if kind in _SCALARS:
+        return not _is_file_schema(effective)
+    if kind == "array":
+        items = effective.get("items")
+        if not isinstance(items, dict):
+            return False
+        items = _effective_schema(items)
+        item_kind = main_type(items)
+        return (isinstance(items.get("enum"), list) or item_kind in _SCALARS) and not (
+            _is_file_schema(items)
+        )
+    return False
+
+
+def is_flat_object(schema: Any) -> bool:
+    """Whether a (request) schema is an object whose properties are all scalars, enums, or
+    lists of those, so a form with one field per property can stand for it."""
+    if not isinstance(schema, dict):
+        return False
+    merged = merge_all_of(schema)
+    if main_type(merged) != "object" or "oneOf" in merged or "anyOf" in merged:
+        return False
+    props, _ = object_properties(merged)
+    writable = [p for p in props.values() if p.get("readOnly") is not True]
+    return bool(writable) and all(_flat_property(p) for p in writable)
+
+
+def _initial_text(spec: FieldSpec, value: Any) -> str | list[str] | None:
+    """How a value is written in `spec`'s control (the form string, lists as the control wants)."""
+    if value is None:
+        return None
+    if spec.multiple:
+        items = value if isinstance(value, list) else [value]
+        strings = [form_string(item) for item in items]
+        return strings if spec.widget == "select" else ", ".join(strings)
+    if spec.widget == "datetime-local" and isinstance(value, str):
+        return value[:19].rstrip("Z")
+    if spec.widget == "textarea":
+        return json.dumps(value, ensure_ascii=False)
+    return form_string(value)
+
+
+def fields_for_object_schema(
+    schema: Any,
+    *,
+    location: str = "body",
+    example: Any = None,
+    files: bool = False,
+) -> list[FieldSpec]:
+    """One `FieldSpec` per property of an object schema, in the schema's order.
+
+    For bodies edited as forms (flat JSON objects, ``application/x-www-form-urlencoded``,
+    ``multipart/form-data``): each property becomes a field named ``"body:<name>"``;
+    ``readOnly`` properties are left out. With `files`, binary properties (``format:
+    binary`` or ``contentMediaType``, or lists of them) are file inputs; without, text.
+    Values of `example` (an object), else each property's default, fill the fields.
+    """
+    props, required = object_properties(schema)
+    example = example if isinstance(example, dict) else {}
+    out: list[FieldSpec] = []
+    for name, sub in props.items():
+        if sub.get("readOnly") is True:
+            continue
+        effective = _effective_schema(sub)
+        items = effective.get("items") if isinstance(effective.get("items"), dict) else None
+        many_files = main_type(effective) == "array" and _is_file_schema(items)
+        param = Parameter(
+            name=name,
+            location=location,
+            required=name in required,
+            description=sub.get("description") if isinstance(sub.get("description"), str) else "",
+            schema=sub,
+            example=sub.get("example"),
+        )
+        spec = field_for_parameter(param)
+        if files and (many_files or _is_file_schema(effective)):
+            spec.widget, spec.input_type, spec.multiple = "file", "file", many_files
+            spec.placeholder, spec.initial = "", None
+            spec.min_length = spec.max_length = spec.pattern = None
+            spec.item_type = None
+        elif spec.widget == "file":
+            spec.widget, spec.input_type = "text", "text"
+        if name in example and spec.widget != "file":
+            spec.initial = _initial_text(spec, example[name])
+        spec.attrs = _attrs(spec)
+        if spec.widget == "file" and spec.multiple:
+            spec.attrs["multiple"] = True
+        out.append(spec)
+    return out
+
+
 def _scalar(kind: str | None, text: str, schema: dict[str, Any]) -> tuple[Any, str | None]:
     """A form string → a value of a scalar type (no constraint checks)."""
     if kind == "integer":
@@ -366,30 +485,39 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in stripped.split(",") if part.strip() != ""]
 
 
-def parse_field_value(field: FieldSpec, raw: str | list[str] | None) -> tuple[Any, str | None]:
+def parse_field_value(
+    field: FieldSpec, raw: str | list[str] | None, *, check: bool = True
+) -> tuple[Any, str | None]:
     """Turn what a form sent for `field` into a typed value: ``(value, None)`` or ``(None, error)``.
 
     An empty optional field gives ``(None, None)``: leave the parameter out. An unchecked
     checkbox gives ``(False, None)``. Errors read as the end of a sentence that starts with
     the field's label: ``"must be a whole number"``, ``"must be one of: a, b"``,
     ``"is required"``. After conversion the value is checked against the schema.
+
+    With ``check=False`` ("send anyway") nothing is checked against the schema: a value
+    that does not convert to its type is kept as the text typed, and only an empty path
+    parameter (no request can be built without it) and JSON that does not parse are errors.
     """
     schema = _effective_schema(field.schema)
     if raw is None:
         raw = ""
+    needed = field.required and (check or field.location == "path")
     if field.widget == "checkbox":
         text = raw[-1] if isinstance(raw, list) and raw else raw
         value, error = _scalar("boolean", str(text or "false"), schema)
+        if error and not check:
+            return str(text), None
         return (None, error) if error else (value, None)
     if field.widget == "file":
         empty = raw in ("", None, []) or raw == b""
         if empty:
-            return (None, "is required") if field.required else (None, None)
+            return (None, "is required") if needed else (None, None)
         return raw, None
     if field.multiple:
         items = _as_list(raw)
         if not items:
-            return (None, "is required") if field.required else (None, None)
+            return (None, "is required") if needed else (None, None)
         items_schema = schema.get("items") if isinstance(schema.get("items"), dict) else {}
         items_schema = _effective_schema(items_schema)
         enum = items_schema.get("enum") if isinstance(items_schema.get("enum"), list) else None
@@ -399,14 +527,16 @@ def parse_field_value(field: FieldSpec, raw: str | list[str] | None) -> tuple[An
                 value, error = _from_choices(enum, item)
             else:
                 value, error = _scalar(field.item_type, item, items_schema)
+            if error and not check:
+                value, error = item, None
             if error:
                 return None, f"item {index + 1} {error}"
             values.append(value)
-        return _checked(field, schema, values)
+        return _checked(field, schema, values, check)
     text = raw[-1] if isinstance(raw, list) and raw else raw
     text = text if isinstance(text, str) else ""
     if text.strip() == "":
-        if field.required:
+        if needed:
             return None, "is required"
         return None, None
     if field.widget in ("select", "boolean select"):
@@ -415,7 +545,9 @@ def parse_field_value(field: FieldSpec, raw: str | list[str] | None) -> tuple[An
             value, error = _from_choices(enum, text)
         else:
             value, error = _scalar("boolean", text, schema)
-        return (None, error) if error else _checked(field, schema, value)
+        if error and not check:
+            return text, None
+        return (None, error) if error else _checked(field, schema, value, check)
     if field.widget == "textarea":
         try:
             value = json.loads(text)
@@ -425,9 +557,9 @@ def parse_field_value(field: FieldSpec, raw: str | list[str] | None) -> tuple[An
             )
         except RecursionError:
             return None, "is nested too deeply"
-        return _checked(field, schema, value)
+        return _checked(field, schema, value, check)
     if field.widget == "datetime-local":
-        return _checked(field, schema, _datetime(text))
+        return _checked(field, schema, _datetime(text), check)
     kind = main_type(schema)
     if field.widget in ("integer", "number"):
         value, error = _scalar(field.widget, text, schema)
@@ -435,10 +567,16 @@ def parse_field_value(field: FieldSpec, raw: str | list[str] | None) -> tuple[An
         value, error = _scalar(kind, text, schema)
     else:
         value, error = text, None
-    return (None, error) if error else _checked(field, schema, value)
+    if error and not check:
+        return text, None
+    return (None, error) if error else _checked(field, schema, value, check)
 
 
-def _checked(field: FieldSpec, schema: dict[str, Any], value: Any) -> tuple[Any, str | None]:
+def _checked(
+    field: FieldSpec, schema: dict[str, Any], value: Any, check: bool = True
+) -> tuple[Any, str | None]:
+    if not check:
+        return value, None
     messages = validate_value(field.schema, value)
     if messages:
         return None, "; ".join(messages[:3])

@@ -1,7 +1,13 @@
-"""One operation, fully resolved, ready to become a form and a request."""
+"""One operation, fully resolved, ready to become a form and a request.
+
+Responses are resolved when they are first looked at (`LazyResponses`): the form never
+needs them, and on specs whose schemas reference each other widely (Stripe's, Microsoft
+Graph's) expanding every response is most of the work of opening an operation.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +20,14 @@ from .index import (
     normalise_servers,
     security_scopes,
 )
-from .refs import RefError, follow, resolve
+from .refs import RefError, follow, is_local_ref, iter_refs, lookup, resolve
 
 DEFAULT_STYLES = {"path": "simple", "header": "simple", "query": "form", "cookie": "form"}
+# Values one parameter or request body may resolve to; beyond it references are cut with
+# ``x-truncated-ref``. Real request bodies stay far below (the largest of GitHub's, Stripe's
+# and Kubernetes' descriptions, a Pod, resolves to about 5,300); Microsoft Graph's entity
+# graph would otherwise expand to the resolver's own limit, in about a second per body.
+FORM_MAX_NODES = 20_000
 
 
 @dataclass
@@ -91,7 +102,7 @@ class Operation:
     deprecated: bool = False
     parameters: list[Parameter] = field(default_factory=list)
     request_body: RequestBody | None = None
-    responses: dict[str, Response] = field(default_factory=dict)
+    responses: Mapping[str, Response] = field(default_factory=dict)
     servers: list[dict[str, Any]] = field(default_factory=list)
     scopes: list[str] = field(default_factory=list)
     security: list[dict[str, list[str]]] = field(default_factory=list)
@@ -183,7 +194,7 @@ def _parameter(data: dict[str, Any]) -> Parameter:
 def _request_body(document: dict[str, Any], raw: Any, warnings: list[str]) -> RequestBody | None:
     if raw is None:
         return None
-    body = resolve(document, raw, warnings=warnings)
+    body = resolve(document, raw, warnings=warnings, max_nodes=FORM_MAX_NODES)
     if not isinstance(body, dict) or "x-unresolved-ref" in body or "x-external-ref" in body:
         raise SpecError("This operation's request body cannot be read.")
     return RequestBody(
@@ -193,31 +204,85 @@ def _request_body(document: dict[str, Any], raw: Any, warnings: list[str]) -> Re
     )
 
 
-def _responses(document: dict[str, Any], raw: Any, warnings: list[str]) -> dict[str, Response]:
-    out: dict[str, Response] = {}
-    if not isinstance(raw, dict):
-        return out
-    for status, raw_response in raw.items():
-        response = resolve(document, raw_response, warnings=warnings)
-        if not isinstance(response, dict):
-            continue
-        headers: dict[str, dict[str, Any]] = {}
-        if isinstance(response.get("headers"), dict):
-            for name, header in response["headers"].items():
-                if isinstance(header, dict):
-                    schema = header.get("schema")
-                    headers[str(name)] = {
-                        "description": _text(header.get("description")),
-                        "schema": schema if isinstance(schema, dict) else {},
-                        "required": header.get("required") is True,
-                    }
-        out[str(status)] = Response(
-            status=str(status),
-            description=_text(response.get("description")),
-            content=_media_types(response.get("content")),
-            headers=headers,
-        )
-    return out
+def _response(document: dict[str, Any], status: str, raw: Any, warnings: list[str]) -> Response:
+    response = resolve(document, raw, warnings=warnings)
+    headers: dict[str, dict[str, Any]] = {}
+    if isinstance(response.get("headers"), dict):
+        for name, header in response["headers"].items():
+            if isinstance(header, dict):
+                schema = header.get("schema")
+                headers[str(name)] = {
+                    "description": _text(header.get("description")),
+                    "schema": schema if isinstance(schema, dict) else {},
+                    "required": header.get("required") is True,
+                }
+    return Response(
+        status=status,
+        description=_text(response.get("description")),
+        content=_media_types(response.get("content")),
+        headers=headers,
+    )
+
+
+class LazyResponses(Mapping[str, Response]):
+    """An operation's responses by status, each resolved the first time it is read.
+
+    The statuses are known at once. References written directly in a response that point
+    outside the document or at nothing are reported in the operation's warnings at once,
+    as eager resolution would; ones met deeper are added when the response is resolved.
+    """
+
+    def __init__(self, document: dict[str, Any], raw: Any, warnings: list[str]) -> None:
+        self._document = document
+        self._warnings = warnings
+        self._raw: dict[str, Any] = {}
+        self._resolved: dict[str, Response] = {}
+        if not isinstance(raw, dict):
+            return
+        for status, raw_response in raw.items():
+            if not isinstance(raw_response, dict):
+                continue
+            try:
+                target, _ = follow(document, raw_response)
+            except RefError:
+                target = {}  # resolves to a marker object, as eager resolution does
+            if isinstance(target, dict):
+                self._raw[str(status)] = raw_response
+                self._note_direct_refs(raw_response)
+
+    def _note_direct_refs(self, raw: Any) -> None:
+        for ref in iter_refs(raw):
+            if not is_local_ref(ref):
+                self._warn(f"The external reference {ref} was not followed.")
+                continue
+            try:
+                lookup(self._document, ref)
+            except RefError as exc:
+                self._warn(exc.message)
+
+    def _warn(self, message: str) -> None:
+        if message not in self._warnings:
+            self._warnings.append(message)
+
+    def __getitem__(self, status: str) -> Response:
+        found = self._resolved.get(status)
+        if found is None:
+            raw = self._raw[status]  # KeyError for a status the operation does not have
+            found_warnings: list[str] = []
+            found = _response(self._document, status, raw, found_warnings)
+            for message in found_warnings:
+                self._warn(message)
+            self._resolved[status] = found
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"LazyResponses({list(self._raw)})"
 
 
 def load_operation(document: dict[str, Any], method: str, path: str) -> Operation:
@@ -255,11 +320,11 @@ def load_operation(document: dict[str, Any], method: str, path: str) -> Operatio
     warnings = [str(p) for p in problems]
     parameters: list[Parameter] = []
     for raw in merged:
-        data = resolve(document, raw.data, warnings=warnings)
+        data = resolve(document, raw.data, warnings=warnings, max_nodes=FORM_MAX_NODES)
         data["name"], data["in"] = raw.name, raw.location
         parameters.append(_parameter(data))
     request_body = _request_body(document, op.get("requestBody"), warnings)
-    responses = _responses(document, op.get("responses"), warnings)
+    responses = LazyResponses(document, op.get("responses"), warnings)
     servers = (
         normalise_servers(op.get("servers"))
         or normalise_servers(item.get("servers"))

@@ -124,8 +124,19 @@ def _format_error(fmt: str, value: str) -> str | None:
 
 
 class _Validator:
-    def __init__(self) -> None:
+    def __init__(self, direction: str | None = None) -> None:
         self.messages: list[str] = []
+        self.direction = direction
+
+    def exempt(self, schema: Any) -> bool:
+        """A property that need not be there in this direction (readOnly in requests...)."""
+        if not isinstance(schema, dict):
+            return False
+        if self.direction == "request":
+            return schema.get("readOnly") is True
+        if self.direction == "response":
+            return schema.get("writeOnly") is True
+        return False
 
     def add(self, where: str, message: str) -> None:
         if len(self.messages) < MAX_MESSAGES:
@@ -241,7 +252,7 @@ class _Validator:
         required = schema.get("required")
         if isinstance(required, list):
             for name in required:
-                if isinstance(name, str) and name not in value:
+                if isinstance(name, str) and name not in value and not self.exempt(props.get(name)):
                     self.add(where, f"missing required property '{name}'")
         for name, item in value.items():
             child = f"{where}.{name}" if where else str(name)
@@ -278,13 +289,15 @@ class _Validator:
             choices = schema.get(kind)
             if not isinstance(choices, list) or not choices:
                 continue
-            matches = sum(1 for sub in choices if not _errors(sub, value, depth + 1))
+            matches = sum(
+                1 for sub in choices if not _errors(sub, value, depth + 1, self.direction)
+            )
             if matches == 0:
                 self.add(where, f"does not match any of the {len(choices)} allowed shapes")
             elif kind == "oneOf" and matches > 1:
                 self.add(where, "matches more than one of the allowed shapes")
         negated = schema.get("not")
-        if isinstance(negated, dict) and not _errors(negated, value, depth + 1):
+        if isinstance(negated, dict) and not _errors(negated, value, depth + 1, self.direction):
             self.add(where, "is not allowed here")
 
 
@@ -302,19 +315,21 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _errors(schema: Any, value: Any, depth: int) -> list[str]:
-    validator = _Validator()
+def _errors(schema: Any, value: Any, depth: int, direction: str | None = None) -> list[str]:
+    validator = _Validator(direction)
     validator.check(schema, value, "", depth)
     return validator.messages
 
 
-def validate_value(schema: Any, value: Any) -> list[str]:
+def validate_value(schema: Any, value: Any, *, direction: str | None = None) -> list[str]:
     """Check `value` against a resolved schema; return messages (empty when it is valid).
 
     Messages read ``"must be at least 1"``; for nested values they are prefixed with where
     the problem is: ``"items[0].name: must be a string"``. At most 50 messages. Never raises.
+    `direction` ``"request"`` does not require ``readOnly`` properties, ``"response"`` does
+    not require ``writeOnly`` ones (OpenAPI: `required` applies only where they are sent).
     """
     try:
-        return _errors(schema, value, 0)
+        return _errors(schema, value, 0, direction)
     except RecursionError:
         return ["is nested too deeply to check"]

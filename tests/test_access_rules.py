@@ -1,0 +1,347 @@
+"""Who may open and do what, for every team-scoped URL of the console.
+
+One table lists every URL under /t/<team>/ with the method it is used with, the
+least role it needs and what a permitted request answers. Every row is then
+checked for every kind of person:
+
+* anonymous: redirected to the sign-in page;
+* outsider (owner of another team): 404, whatever the method, never a 403 that
+  confirms the team exists;
+* viewer, member, admin, owner: the permitted answer at or above the row's role,
+  403 below it.
+
+And an owner of `team` asking for another team's objects through `team`'s URLs
+(ids swapped) gets 404 for every row that names an object.
+
+The objects are real: an environment pointing at the session sandbox, an
+Application Access with the sandbox's credentials, the sandbox's own OpenAPI
+document imported by URL, and a history record written by a real send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from console.explorer import services as explorer_services
+from console.explorer.services import run_operation
+from console.history.models import CallRecord
+from console.sandbox.server import RunningSandbox
+from console.specs.models import Operation, Spec
+from console.specs.services import spec_import
+from console.teams.models import Membership, Role, Team
+from console.teams.scoping import TeamScope
+from console.vault import services as vault
+from console.vault.models import ApplicationAccess, Environment
+from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET, Person
+
+ROLES = ("viewer", "member", "admin", "owner")
+
+
+# ---------------------------------------------------------------- the objects
+
+
+@dataclass
+class Objects:
+    """One team's set of objects, one of each kind a URL can name."""
+
+    environment: Environment
+    access: ApplicationAccess
+    spec: Spec
+    operation: Operation
+    record: CallRecord
+    target: Membership  # a member whose role is changed or who is removed
+
+
+@dataclass
+class World:
+    """The objects of `team` and the same kinds of objects in `other_team`."""
+
+    team: Team
+    mine: Objects
+    theirs: Objects
+    sandbox: RunningSandbox
+
+
+def _make_objects(
+    *, manager: TeamScope, sender: TeamScope, sandbox: RunningSandbox, target_name: str
+) -> Objects:
+    """Create one of each object in the team of `manager`, the way the console does."""
+    env = vault.environment_save(
+        scope=manager, environment=Environment(name="Sandbox", base_url=sandbox.url)
+    )
+    access = vault.access_create(
+        scope=manager,
+        name="Sandbox access",
+        environment=env,
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_SECRET,
+    )
+    imported = spec_import(scope=manager, name="Sandbox API", url=sandbox.url + "/openapi.json")
+    operation = Operation.objects.get(version=imported.version, operation_id="listMeterTypes")
+    outcome = run_operation(scope=sender, access=access, operation=operation, values={})
+    assert outcome.status == 200, outcome.error
+    assert outcome.record is not None
+    user = get_user_model().objects.create_user(username=target_name, password="pw")
+    target = Membership.objects.create(team=manager.team, user=user, role=Role.MEMBER)
+    return Objects(env, access, imported.spec, operation, outcome.record, target)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_document_cache() -> Iterator[None]:
+    """Spec documents are cached per version id; ids come back after a test's rollback."""
+    explorer_services._document.cache_clear()
+    yield
+    explorer_services._document.cache_clear()
+
+
+@pytest.fixture
+def world(
+    team: Team,
+    owner: Person,
+    admin: Person,
+    member: Person,
+    viewer: Person,
+    outsider: Person,
+    sandbox: RunningSandbox,
+) -> World:
+    """Objects in `team` (made by its admin and member) and in `other_team` (the outsider's)."""
+    mine = _make_objects(
+        manager=admin.scope, sender=member.scope, sandbox=sandbox, target_name="tess"
+    )
+    theirs = _make_objects(
+        manager=outsider.scope, sender=outsider.scope, sandbox=sandbox, target_name="theo"
+    )
+    return World(team, mine, theirs, sandbox)
+
+
+# ---------------------------------------------------------------- the URL table
+
+
+@dataclass(frozen=True)
+class Route:
+    """One team-scoped URL as the console uses it.
+
+    `objects` maps URL keyword arguments to attributes of `Objects`; `data` builds
+    the POST body from the world (None for GET); `ok` is what a permitted request
+    answers.
+    """
+
+    name: str
+    method: str
+    role: Role
+    ok: int
+    objects: dict[str, str] = field(default_factory=dict)
+    data: Callable[[World], dict[str, Any]] | None = None
+    fixed: dict[str, str] = field(default_factory=dict)  # URL arguments that are not objects
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}"
+
+    def url(self, slug: str, objects: Objects) -> str:
+        kwargs = {arg: getattr(objects, attr).pk for arg, attr in self.objects.items()}
+        return reverse(self.name, kwargs={"team_slug": slug, **kwargs, **self.fixed})
+
+    def body(self, world: World) -> dict[str, Any]:
+        return self.data(world) if self.data else {}
+
+
+def _environment_form(world: World) -> dict[str, Any]:
+    return {"name": "Second sandbox", "base_url": world.sandbox.url}
+
+
+def _access_form(world: World) -> dict[str, Any]:
+    return {
+        "name": "Another access",
+        "environment": world.mine.environment.pk,
+        "client_id": SANDBOX_CLIENT_ID,
+        "client_secret": SANDBOX_SECRET,
+    }
+
+
+def _access_edit_form(world: World) -> dict[str, Any]:
+    # Blank client ID and secret keep the stored ones.
+    return {"name": "Renamed access", "environment": world.mine.environment.pk}
+
+
+def _import_form(world: World) -> dict[str, Any]:
+    return {"name": "Sandbox API", "url": world.sandbox.url + "/openapi.json"}
+
+
+def _send_form(world: World) -> dict[str, Any]:
+    return {"access": world.mine.access.pk}
+
+
+ENV = {"environment_id": "environment"}
+ACCESS = {"access_id": "access"}
+SPEC = {"spec_id": "spec"}
+OPERATION = {"operation_id": "operation"}
+RECORD = {"record_id": "record"}
+TARGET = {"membership_id": "target"}
+
+READ_PAGES = [
+    Route("explorer:index", "GET", Role.VIEWER, 302),  # to the first spec
+    Route("explorer:spec", "GET", Role.VIEWER, 200, SPEC),
+    Route("explorer:operation", "GET", Role.VIEWER, 200, OPERATION),
+    Route("history:list", "GET", Role.VIEWER, 200),
+    Route("history:detail", "GET", Role.VIEWER, 200, RECORD),
+    Route("history:events", "GET", Role.VIEWER, 200),
+    Route("history:export", "GET", Role.VIEWER, 200, fixed={"fmt": "csv"}),
+    Route("teams:settings", "GET", Role.VIEWER, 200),
+    Route("vault:access", "GET", Role.VIEWER, 200, ACCESS),
+    Route("specs:detail", "GET", Role.VIEWER, 200, SPEC),
+    Route("specs:diff", "GET", Role.VIEWER, 200, SPEC),
+]
+
+MANAGE_PAGES = [
+    Route("vault:environment_new", "GET", Role.ADMIN, 200),
+    Route("vault:environment", "GET", Role.ADMIN, 200, ENV),
+    Route("vault:access_new", "GET", Role.ADMIN, 200),
+    Route("vault:access_edit", "GET", Role.ADMIN, 200, ACCESS),
+    Route("specs:import", "GET", Role.ADMIN, 200),
+]
+
+ACTIONS = [
+    # sending with the team's credentials
+    Route("explorer:send", "POST", Role.MEMBER, 200, OPERATION, _send_form),
+    Route("vault:access_test", "POST", Role.MEMBER, 200, ACCESS),
+    # managing credentials
+    Route("vault:environment_new", "POST", Role.ADMIN, 302, {}, _environment_form),
+    Route("vault:environment", "POST", Role.ADMIN, 302, ENV, _environment_form),
+    Route("vault:environment_delete", "POST", Role.ADMIN, 302, ENV),
+    Route("vault:access_new", "POST", Role.ADMIN, 302, {}, _access_form),
+    Route("vault:access_edit", "POST", Role.ADMIN, 302, ACCESS, _access_edit_form),
+    Route("vault:access_delete", "POST", Role.ADMIN, 302, ACCESS),
+    Route("vault:access_enable", "POST", Role.ADMIN, 302, ACCESS, lambda w: {"enabled": "0"}),
+    # managing specs
+    Route("specs:import", "POST", Role.ADMIN, 302, {}, _import_form),
+    Route("specs:delete", "POST", Role.ADMIN, 302, SPEC),
+    # managing members
+    Route("teams:member_add", "POST", Role.ADMIN, 302, {}, lambda w: {"username": "newcomer"}),
+    Route("teams:member_role", "POST", Role.ADMIN, 302, TARGET, lambda w: {"role": "viewer"}),
+    Route("teams:member_remove", "POST", Role.ADMIN, 302, TARGET),
+    # the team itself
+    Route("teams:rename", "POST", Role.OWNER, 302, {}, lambda w: {"name": "Metering EU"}),
+]
+
+ROUTES = READ_PAGES + MANAGE_PAGES + ACTIONS
+# Actions that only accept POST: a GET is refused (405) before the team is looked at.
+POST_ONLY = {r.name for r in ACTIONS} - {r.name for r in READ_PAGES + MANAGE_PAGES}
+
+
+def _route_params(routes: list[Route]) -> list[Any]:
+    return [pytest.param(route, id=route.id) for route in routes]
+
+
+def _request(client: Client, route: Route, url: str, world: World, method: str | None = None):
+    method = method or route.method
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, route.body(world))
+
+
+def test_the_table_covers_every_team_url():
+    """Every URL pattern under /t/<team>/ appears in the table (a new view must be added)."""
+    from django.urls import get_resolver
+
+    names = set()
+    for name, entries in get_resolver().namespace_dict.items():
+        resolver = entries[1]
+        names |= {f"{name}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
+    team_names = {
+        n for n in names if n.split(":")[0] in {"explorer", "history", "teams", "vault", "specs"}
+    }
+    assert team_names == {r.name for r in ROUTES}
+
+
+# ---------------------------------------------------------------- the checks
+
+
+@pytest.mark.parametrize("route", _route_params(ROUTES))
+def test_anonymous_is_sent_to_sign_in(world, route):
+    url = route.url(world.team.slug, world.mine)
+    response = _request(Client(), route, url, world)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login") + "?next=")
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("route", _route_params(ROUTES))
+def test_outsider_gets_404_for_everything(world, outsider, route, method):
+    url = route.url(world.team.slug, world.mine)
+    response = _request(outsider.client(), route, url, world, method)
+    if method == "GET" and route.name in POST_ONLY:
+        # Refused by method before any team lookup: the same answer for a team that
+        # does not exist, so it tells nothing (checked below).
+        assert response.status_code == 405
+        ghost = route.url("no-such-team", world.mine)
+        assert outsider.client().get(ghost).status_code == 405
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", _route_params(ROUTES))
+def test_members_by_role(world, request, route, role):
+    person: Person = request.getfixturevalue(role)
+    url = route.url(world.team.slug, world.mine)
+    response = _request(person.client(), route, url, world)
+    if person.membership.has_role(route.role):
+        assert response.status_code == route.ok, response.content[:500]
+        if route.ok == 302:
+            assert not response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == 403
+
+
+OBJECT_ROUTES = [r for r in ROUTES if r.objects]
+
+
+@pytest.mark.parametrize("route", _route_params(OBJECT_ROUTES))
+def test_other_teams_objects_through_my_team_are_404(world, owner, route):
+    """The owner of `team` names another team's object under /t/<team>/: 404, and no change."""
+    url = route.url(world.team.slug, world.theirs)
+    response = _request(owner.client(), route, url, world)
+    assert response.status_code == 404
+    theirs = world.theirs
+    assert Environment.objects.filter(pk=theirs.environment.pk, name="Sandbox").exists()
+    assert ApplicationAccess.objects.filter(
+        pk=theirs.access.pk, name="Sandbox access", is_enabled=True
+    ).exists()
+    assert Spec.objects.filter(pk=theirs.spec.pk).exists()
+    assert Membership.objects.filter(pk=theirs.target.pk, role=Role.MEMBER).exists()
+
+
+def test_sending_with_another_teams_access_is_404(world, owner):
+    """The access id in the POST body is scoped too: nothing is sent or recorded."""
+    before = CallRecord.objects.count()
+    response = owner.client().post(
+        reverse("explorer:send", args=[world.team.slug, world.mine.operation.pk]),
+        {"access": world.theirs.access.pk},
+    )
+    assert response.status_code == 404
+    assert CallRecord.objects.count() == before
+
+
+@pytest.mark.parametrize("name", ["vault:access_new", "vault:access_edit"])
+def test_another_teams_environment_is_not_a_choice(world, owner, name):
+    """An Application Access cannot be put in another team's environment."""
+    kwargs = {"access_id": world.mine.access.pk} if name == "vault:access_edit" else {}
+    url = reverse(name, kwargs={"team_slug": world.team.slug, **kwargs})
+    data = {**_access_form(world), "environment": world.theirs.environment.pk}
+    response = owner.client().post(url, data)
+    assert response.status_code == 200
+    assert "environment" in response.context["form"].errors
+    assert not ApplicationAccess.objects.filter(environment=world.theirs.environment).exclude(
+        pk=world.theirs.access.pk
+    )
+    assert ApplicationAccess.objects.get(pk=world.mine.access.pk).environment == (
+        world.mine.environment
+    )
