@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from console.core.fields import OrderedJSONField
 from console.teams.models import TeamScopedModel
 
 
@@ -35,7 +36,7 @@ class SpecVersion(TeamScopedModel):
 
     spec = models.ForeignKey(Spec, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    document = models.JSONField(help_text="The parsed document (Swagger 2.0 converted to 3.0).")
+    document = OrderedJSONField(help_text="The parsed document (Swagger 2.0 converted to 3.0).")
     title = models.CharField(max_length=300, blank=True)
     api_version = models.CharField(max_length=100, blank=True)
     openapi_version = models.CharField(max_length=20, blank=True)
