@@ -48,6 +48,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/tokens.py
+	$(PY) bench/specs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -13,15 +13,12 @@ from console.specs.engine.diff import DocumentDiff, diff_documents
 from console.specs.models import Operation, Spec, SpecVersion
 
 
-def version_document(version: SpecVersion) -> dict[str, Any]:
-    """A spec version's document, parsed once per process (versions never change)."""
-    return _document(version.pk, version.imported_at)
-
-
 @functools.lru_cache(maxsize=2)
 def _document(version_id: int, imported_at: datetime) -> dict[str, Any]:
-    # `imported_at` is part of the key so that a reused id (a rolled-back row) never
-    # returns another version's document.
+    """A spec version's document, parsed once per process (versions never change).
+
+    `imported_at` is part of the key so that a reused id (a rolled-back row) never
+    returns another version's document."""
     return SpecVersion.objects.values_list("document", flat=True).get(pk=version_id)
 
 

@@ -79,7 +79,10 @@ def team_view(
             scope = TeamScope(membership_for(request.user, team_slug))
             scope.require(role)
             request.scope = scope  # templates and the team switcher read it
-            request.session["last_team"] = scope.team.slug
+            if request.session.get("last_team") != scope.team.slug:
+                # Only on a change: setting it marks the session modified, and saving
+                # it is a database write on every page view.
+                request.session["last_team"] = scope.team.slug
             return view(request, scope, **kwargs)
 
         return wrapped

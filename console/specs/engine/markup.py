@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import markdown
 import nh3
 
@@ -10,6 +13,20 @@ import nh3
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS - {"img", "area", "map"})
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 MAX_MARKDOWN_CHARS = 100_000
+EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+MAX_CACHED_CHARS = 4_000  # longer texts are rendered each time, not kept
+
+# Building a Markdown converter (loading its extensions) costs more than converting a
+# typical description, and a form can show dozens: one converter per thread, reset
+# between texts (a converter is not safe to share between threads).
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = markdown.Markdown(extensions=EXTENSIONS)
+    return converter
 
 
 def render_markdown(text: str | None) -> str:
@@ -20,9 +37,19 @@ def render_markdown(text: str | None) -> str:
     """
     if not text or not isinstance(text, str):
         return ""
-    html = markdown.markdown(
-        text[:MAX_MARKDOWN_CHARS], extensions=["fenced_code", "tables", "sane_lists"]
-    )
+    if len(text) <= MAX_CACHED_CHARS:
+        return _cached(text)
+    return _render(text[:MAX_MARKDOWN_CHARS])
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached(text: str) -> str:
+    # Descriptions repeat across a spec's operations (shared parameters and schemas).
+    return _render(text)
+
+
+def _render(text: str) -> str:
+    html = _converter().reset().convert(text)
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
