@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "console.specs",
     "console.history",
     "console.explorer",
+    "console.saved",
     "console.sandbox",
 ]
 

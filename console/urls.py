@@ -9,6 +9,7 @@ from console.teams import views as team_views
 team_patterns = [
     path("", include("console.explorer.urls")),
     path("history/", include("console.history.urls")),
+    path("saved/", include("console.saved.urls")),
     path("settings/", include("console.teams.urls")),
     path("settings/", include("console.vault.urls")),
     path("settings/specs/", include("console.specs.urls")),

@@ -30,9 +30,12 @@ from django.test import Client
 from django.urls import reverse
 
 from console.explorer import services as explorer_services
+from console.explorer.reopen import FormState
 from console.explorer.services import run_operation
 from console.history.models import CallRecord
 from console.sandbox.server import RunningSandbox
+from console.saved.models import SavedRequest
+from console.saved.services import saved_create
 from console.specs.models import Operation, Spec
 from console.specs.services import spec_import
 from console.teams.models import Membership, Role, Team
@@ -57,6 +60,7 @@ class Objects:
     operation: Operation
     record: CallRecord
     target: Membership  # a member whose role is changed or who is removed
+    saved: SavedRequest  # saved by the sender (a member)
 
 
 @dataclass
@@ -90,7 +94,8 @@ def _make_objects(
     assert outcome.record is not None
     user = get_user_model().objects.create_user(username=target_name, password="pw")
     target = Membership.objects.create(team=manager.team, user=user, role=Role.MEMBER)
-    return Objects(env, access, imported.spec, operation, outcome.record, target)
+    saved = saved_create(scope=sender, operation=operation, name="Meter types", state=FormState())
+    return Objects(env, access, imported.spec, operation, outcome.record, target, saved)
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +189,7 @@ ACCESS = {"access_id": "access"}
 SPEC = {"spec_id": "spec"}
 OPERATION = {"operation_id": "operation"}
 RECORD = {"record_id": "record"}
+SAVED = {"saved_id": "saved"}
 TARGET = {"membership_id": "target"}
 
 READ_PAGES = [
@@ -192,6 +198,11 @@ READ_PAGES = [
     Route("explorer:operation", "GET", Role.VIEWER, 200, OPERATION),
     Route("history:list", "GET", Role.VIEWER, 200),
     Route("history:detail", "GET", Role.VIEWER, 200, RECORD),
+    Route("history:replay", "GET", Role.VIEWER, 200, RECORD),
+    Route("history:response_body", "GET", Role.VIEWER, 200, RECORD),  # a download
+    Route("history:compare", "GET", Role.VIEWER, 200),  # without ?ids: asks for two
+    Route("saved:list", "GET", Role.VIEWER, 200),
+    Route("saved:open", "GET", Role.VIEWER, 200, SAVED),
     Route("history:events", "GET", Role.VIEWER, 200),
     Route("history:export", "GET", Role.VIEWER, 200, fixed={"fmt": "csv"}),
     Route("teams:settings", "GET", Role.VIEWER, 200),
@@ -212,6 +223,11 @@ ACTIONS = [
     # sending with the team's credentials
     Route("explorer:send", "POST", Role.MEMBER, 200, OPERATION, _send_form),
     Route("vault:access_test", "POST", Role.MEMBER, 200, ACCESS),
+    # saved requests: any member saves; who saved it (here the member) and admins change it
+    Route("saved:new", "POST", Role.MEMBER, 302, OPERATION, lambda w: {"name": "N", "state": "{}"}),
+    Route("saved:update", "POST", Role.MEMBER, 302, SAVED),
+    Route("saved:rename", "POST", Role.MEMBER, 302, SAVED, lambda w: {"name": "Renamed"}),
+    Route("saved:delete", "POST", Role.MEMBER, 302, SAVED),
     # managing credentials
     Route("vault:environment_new", "POST", Role.ADMIN, 302, {}, _environment_form),
     Route("vault:environment", "POST", Role.ADMIN, 302, ENV, _environment_form),
@@ -256,7 +272,9 @@ def test_the_table_covers_every_team_url():
         resolver = entries[1]
         names |= {f"{name}:{key}" for key in resolver.reverse_dict if isinstance(key, str)}
     team_names = {
-        n for n in names if n.split(":")[0] in {"explorer", "history", "teams", "vault", "specs"}
+        n
+        for n in names
+        if n.split(":")[0] in {"explorer", "history", "saved", "teams", "vault", "specs"}
     }
     assert team_names == {r.name for r in ROUTES}
 
@@ -317,6 +335,7 @@ def test_other_teams_objects_through_my_team_are_404(world, owner, route):
     ).exists()
     assert Spec.objects.filter(pk=theirs.spec.pk).exists()
     assert Membership.objects.filter(pk=theirs.target.pk, role=Role.MEMBER).exists()
+    assert SavedRequest.objects.filter(pk=theirs.saved.pk, name="Meter types").exists()
 
 
 def test_sending_with_another_teams_access_is_404(world, owner):

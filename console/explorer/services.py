@@ -22,6 +22,8 @@ from urllib3 import encode_multipart_formdata
 from urllib3.fields import RequestField
 
 from console.explorer.rendering import RenderedBody, render_body
+from console.explorer.reopen import capture
+from console.explorer.timing import TimingSplit
 from console.history.models import CallRecord
 from console.history.services import CallFacts, call_record
 from console.specs.engine.errors import RequestBuildError
@@ -348,6 +350,24 @@ class CallOutcome:
     can_force: bool = False
     forced: bool = False
     response_check: ResponseCheck | None = None
+    # Not sent because the environment is production and the method changes things:
+    # the panel asks to confirm (see `needs_production_confirmation`).
+    needs_confirmation: bool = False
+    environment_name: str = ""
+    environment_id: int | None = None
+    operation_label: str = ""
+    # Set by the view just before rendering: token, upstream and console milliseconds.
+    timing: TimingSplit | None = None
+
+
+# Methods that change things: on a production environment they are sent only after
+# an explicit confirmation naming the environment and the operation.
+GUARDED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def needs_production_confirmation(access: ApplicationAccess, method: str) -> bool:
+    """Whether a call of `method` with `access` must be confirmed before it is sent."""
+    return access.environment.is_production and method.upper() in GUARDED_METHODS
 
 
 def _posted(raw: Any, spec: FieldSpec) -> Any:
@@ -603,6 +623,8 @@ def run_operation(
     body: str = "",
     files: Any = None,
     force: bool = False,
+    confirm_production: bool = False,
+    confirmed_environment: str | None = None,
 ) -> CallOutcome:
     """Build, authorise, send and record one call of `operation` with `access`.
 
@@ -611,7 +633,14 @@ def run_operation(
     text; `files` the uploads of a multipart body. Values are checked against their
     schemas first and nothing is sent when they do not match, unless `force` ("send
     anyway"). After the call the answer is checked against the response schema.
+
+    On a production environment, POST, PUT, PATCH and DELETE are sent only with
+    `confirm_production`; without it nothing is sent or recorded, and the outcome asks
+    for the confirmation (`needs_confirmation`). The confirmation step also says which
+    environment it named (`confirmed_environment`, its id): when that is given and is
+    not this access's environment (the picker was changed), it is asked again.
     """
+    started = time.perf_counter()
     scope.require(Role.MEMBER)
     if access.team_id != scope.team.pk:
         raise Http404("No such Application Access.")
@@ -631,10 +660,39 @@ def run_operation(
         built = build_request(resolved, prepared.params, payload, content_type)
     except RequestBuildError as exc:
         errors = {f"{loc}:{name}" if name else loc: exc.message for loc, name in exc.fields}
-        return CallOutcome(sent=False, field_errors=errors, error=exc.message)
+        outcome = CallOutcome(sent=False, field_errors=errors, error=exc.message)
+        if exc.refused:
+            # A refused value is an attempted call (someone tried to send it): record it.
+            facts = CallFacts(
+                method=resolved.method.upper(),
+                url=join_url(
+                    access.environment.base_url,
+                    server_path_prefix(form.resolved.servers),
+                    resolved.path,
+                    [],
+                ),
+                error_kind="refused",
+                error_message=exc.message,
+            )
+            outcome.record = call_record(
+                scope=scope, facts=facts, access=access, operation=operation
+            )
+        return outcome
 
     env = access.environment
     url = join_url(env.base_url, server_path_prefix(form.resolved.servers), built.path, built.query)
+    confirmed = confirm_production and confirmed_environment in (None, str(env.pk))
+    if needs_production_confirmation(access, built.method) and not confirmed:
+        return CallOutcome(
+            sent=False,
+            url=url,
+            method=built.method.upper(),
+            forced=force,
+            needs_confirmation=True,
+            environment_name=env.name,
+            environment_id=env.pk,
+            operation_label=operation.label,
+        )
     headers = {"Accept": "application/json, */*;q=0.5", **built.headers}
     if built.content_type:
         headers["Content-Type"] = built.content_type
@@ -649,28 +707,39 @@ def run_operation(
         if kept_body is not None
         else (built.body or b"").decode("utf-8", errors="replace"),
         request_content_type=built.content_type or "",
+        form_values=capture(form, values).options(),  # for replay
     )
     outcome = CallOutcome(sent=True, url=url, method=built.method, forced=force)
     policy = _policy_for(access)
     used_tokens: list[str] = []
+    upstream_ms: list[float] = []  # one per attempt (two after a 401)
 
     def do(token: Token) -> UpstreamResponse:
         used_tokens.append(token.access_token)
-        return send(
-            policy,
-            method=built.method,
-            url=url,
-            headers={**headers, "Authorization": f"Bearer {token.access_token}"},
-            body=built.body,
-        )
+        sending = time.perf_counter()
+        try:
+            return send(
+                policy,
+                method=built.method,
+                url=url,
+                headers={**headers, "Authorization": f"Bearer {token.access_token}"},
+                body=built.body,
+            )
+        finally:
+            upstream_ms.append((time.perf_counter() - sending) * 1000)
 
-    started = time.perf_counter()
+    calling = time.perf_counter()
     try:
         response, info = vault.access_call(access, do, scope=scope)
     except (UpstreamError, vault.VaultError) as exc:
         facts.error_kind = getattr(exc, "kind", "vault")
         facts.error_message = getattr(exc, "message", str(exc))
         outcome.error_kind, outcome.error = facts.error_kind, facts.error_message
+        # No CallTokenInfo on failure: what was not the exchange went to the token.
+        facts.upstream_ms = outcome.upstream_ms = sum(upstream_ms)
+        facts.token_ms = outcome.token_ms = max(
+            0.0, (time.perf_counter() - calling) * 1000 - facts.upstream_ms
+        )
     else:
         facts.status = response.status
         facts.response_headers = list(response.headers)
@@ -684,7 +753,7 @@ def run_operation(
         outcome.body = render_body(response.body, response.content_type or "")
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
-        outcome.upstream_ms = response.elapsed_ms
+        facts.upstream_ms = outcome.upstream_ms = sum(upstream_ms)
         outcome.token_ms, outcome.token_source = info.token_ms, info.source
         outcome.retried = info.retried
         if response.truncated:

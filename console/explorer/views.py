@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,11 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from console.explorer import services
 from console.explorer.selectors import operation_groups, team_specs
+from console.explorer.timing import TimingSplit
+from console.saved.selectors import for_operation as saved_for_operation
 from console.specs.engine.fields import FieldSpec
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Role
@@ -95,6 +100,21 @@ LOCATIONS = [
 ]
 
 
+def _shown_value(spec: FieldSpec, posted: Any) -> Any:
+    """A field's posted value as its control shows it: a multi-select takes the list; a
+    text box for several values (``a, b``) one text, as `spec.initial` has it."""
+    if not spec.multiple:
+        return posted[spec.html_name]
+    values = posted.getlist(spec.html_name)
+    if spec.widget == "select":
+        return values
+    if len(values) == 1:
+        return values[0]
+    if any("," in v for v in values):
+        return json.dumps(values, ensure_ascii=False)  # read back as a JSON list
+    return ", ".join(values)
+
+
 def _field_groups(
     fields: list[FieldSpec], posted: Any, errors: dict[str, str]
 ) -> list[tuple[str, list[FieldRow]]]:
@@ -106,7 +126,7 @@ def _field_groups(
             if spec.location != location:
                 continue
             if posted is not None and spec.html_name in posted:
-                value = posted.getlist(spec.html_name) if spec.multiple else posted[spec.html_name]
+                value = _shown_value(spec, posted)
             else:
                 value = spec.initial
             rows.append(FieldRow(spec, value, errors.get(spec.html_name, "")))
@@ -120,7 +140,7 @@ def _body_rows(fields: list[FieldSpec], posted: Any, errors: dict[str, str]) -> 
     rows = []
     for spec in fields:
         if posted is not None and spec.html_name in posted and spec.widget != "file":
-            value = posted.getlist(spec.html_name) if spec.multiple else posted[spec.html_name]
+            value = _shown_value(spec, posted)
         else:
             value = spec.initial
         rows.append(FieldRow(spec, value, errors.get(spec.html_name, "")))
@@ -142,8 +162,15 @@ def _operation_context(
     scope: TeamScope,
     operation: Operation,
     errors: dict[str, str] | None = None,
+    *,
+    prefill: Any = None,
 ) -> dict[str, object]:
+    """The operation page's context. Field values come from the posted form, else from
+    `prefill` (a saved request or a replayed call, as `reopen.FormState.as_data`), else
+    from the spec's defaults and examples."""
     data = request.POST if request.method == "POST" else request.GET
+    if prefill is not None and request.method != "POST":
+        data = prefill
     form = services.operation_open(
         scope=scope, operation=operation, choice=services.body_choice(data)
     )
@@ -157,7 +184,7 @@ def _operation_context(
         or (accesses[0].pk if accesses else "")
     )
     access = next((a for a in accesses if str(a.pk) == chosen), None)
-    posted = request.POST if request.method == "POST" else None
+    posted = request.POST if request.method == "POST" else prefill
     context.update(
         operation=operation,
         form=form,
@@ -167,7 +194,9 @@ def _operation_context(
         field_groups=_field_groups(form.fields, posted, errors or {}),
         body_rows=_body_rows(form.body_fields, posted, errors or {}),
         body_errors=_body_errors(form.body_fields, errors or {}),
-        body=request.POST.get("body", form.body_example),
+        body=(posted if posted is not None else {}).get("body", form.body_example),
+        # The "Saved requests" card, read only when the page shows it (not for parts).
+        saved_requests=SimpleLazyObject(lambda: saved_for_operation(scope, spec, operation)),
     )
     return context
 
@@ -186,20 +215,41 @@ def operation_page(request: HttpRequest, scope: TeamScope, operation_id: int) ->
     return render(request, template, _operation_context(request, scope, operation))
 
 
+def _send_answer(
+    request: HttpRequest,
+    scope: TeamScope,
+    operation: Operation,
+    outcome: services.CallOutcome,
+    started: float,
+) -> HttpResponse:
+    """The response panel (htmx) or the whole page, with the call's Server-Timing split.
+
+    The panel shows the split as measured just before it is rendered; the header,
+    set last, also counts the rendering.
+    """
+    outcome.timing = TimingSplit.since(started, outcome.token_ms, outcome.upstream_ms)
+    if request.htmx:
+        response = render(request, "explorer/operation.html#response", {"outcome": outcome})
+    else:
+        context = _operation_context(request, scope, operation, outcome.field_errors)
+        context["outcome"] = outcome
+        response = render(request, "explorer/operation.html", context)
+    timing = TimingSplit.since(started, outcome.token_ms, outcome.upstream_ms)
+    response["Server-Timing"] = timing.header()
+    return response
+
+
 @require_POST
 @team_view(Role.MEMBER)
 def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) -> HttpResponse:
     """Run the operation with the chosen Application Access and show the response panel."""
+    started = time.perf_counter()
     operation = scope.get(Operation, pk=operation_id)
     if not request.POST.get("access"):
         outcome = services.CallOutcome(
             sent=False, error="Choose an Application Access to send with."
         )
-        if request.htmx:
-            return render(request, "explorer/operation.html#response", {"outcome": outcome})
-        context = _operation_context(request, scope, operation)
-        context["outcome"] = outcome
-        return render(request, "explorer/operation.html", context)
+        return _send_answer(request, scope, operation, outcome, started)
     access = scope.get(ApplicationAccess, pk=request.POST.get("access"))
     outcome = services.run_operation(
         scope=scope,
@@ -209,10 +259,8 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
         body=request.POST.get("body", ""),
         files=request.FILES,
         force=request.POST.get("force") == "1",
+        confirm_production=request.POST.get("confirm_production") == "1",
+        confirmed_environment=request.POST.get("confirm_environment"),
     )
     request.session[f"access:{scope.team.pk}"] = access.pk
-    if request.htmx:
-        return render(request, "explorer/operation.html#response", {"outcome": outcome})
-    context = _operation_context(request, scope, operation, outcome.field_errors)
-    context["outcome"] = outcome
-    return render(request, "explorer/operation.html", context)
+    return _send_answer(request, scope, operation, outcome, started)

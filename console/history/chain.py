@@ -28,6 +28,11 @@ HASHED_FIELDS = [
     "response_size", "response_truncated", "duration_ms", "token_ms", "token_source",
     "error_kind", "error_message",
 ]  # fmt: skip
+# Fields added after records were first chained, with the value of rows written before
+# them. A field at that value is left out of the canonical content, so an old row hashes
+# exactly as it did when it was written; any other value is hashed like the fields above
+# (so setting, changing or clearing it on any row breaks that row's hash).
+LATER_HASHED_FIELDS = {"upstream_ms": None, "response_body_b64": "", "form_values": None}
 
 
 def _plain(value: Any) -> Any:
@@ -39,6 +44,10 @@ def _plain(value: Any) -> Any:
 def record_digest(record: CallRecord, prev_hash: str) -> str:
     """The hash of a record's canonical content chained to `prev_hash`."""
     content = {name: _plain(getattr(record, name)) for name in HASHED_FIELDS}
+    for name, absent in LATER_HASHED_FIELDS.items():
+        value = getattr(record, name)
+        if value != absent:
+            content[name] = _plain(value)
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
@@ -46,8 +55,11 @@ def record_digest(record: CallRecord, prev_hash: str) -> str:
 def chain_append(record: CallRecord) -> CallRecord:
     """Give `record` the team's next position and hash, and insert it (one at a time per team)."""
     with transaction.atomic():
-        ChainHead.objects.get_or_create(team_id=record.team_id)
-        head = ChainHead.objects.select_for_update().get(team_id=record.team_id)
+        # One query when the head exists (every append but a team's first).
+        head = ChainHead.objects.select_for_update().filter(team_id=record.team_id).first()
+        if head is None:
+            ChainHead.objects.get_or_create(team_id=record.team_id)
+            head = ChainHead.objects.select_for_update().get(team_id=record.team_id)
         record.seq = head.seq + 1
         record.created_at = timezone.now()
         record.prev_hash = head.last_hash
@@ -113,6 +125,18 @@ def chain_verify(team: Team) -> ChainReport:
             )
         prev_hash, expected_seq, checked = record.record_hash, expected_seq + 1, checked + 1
     head = ChainHead.objects.filter(team=team).first()
+    if head is not None and head.seq < expected_seq - 1:
+        # The head is read after the walk and only ever grows, so a record past it was
+        # not appended by the console (even if its hash links up).
+        beyond = records.filter(seq__gt=head.seq).order_by("seq").first()
+        if beyond is not None:
+            return ChainReport(
+                team.slug,
+                checked - (expected_seq - 1 - head.seq),
+                f"record {beyond.pk} (position {beyond.seq}) lies past the end of the chain "
+                f"(position {head.seq}): it was inserted outside the console",
+                beyond.pk,
+            )
     if head is not None and head.seq != expected_seq - 1:
         return ChainReport(
             team.slug,

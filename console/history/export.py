@@ -19,9 +19,9 @@ from console.history.models import CallRecord
 CHUNK = 2000
 COLUMNS = [
     "id", "created_at", "username", "access_name", "environment_name", "operation_key",
-    "operation_label", "method", "url", "status", "duration_ms", "token_ms", "token_source",
-    "response_size", "response_truncated", "error_kind", "error_message", "request_headers",
-    "request_body", "response_headers", "response_body", "seq", "record_hash",
+    "operation_label", "method", "url", "status", "duration_ms", "token_ms", "upstream_ms",
+    "token_source", "response_size", "response_truncated", "error_kind", "error_message",
+    "request_headers", "request_body", "response_headers", "response_body", "seq", "record_hash",
 ]  # fmt: skip
 
 

@@ -76,13 +76,22 @@ class CallRecord(AppendOnlyRecord):
     url = models.TextField()
     request_headers = models.JSONField(default=list)
     request_body = models.TextField(blank=True)
+    # The operation form as posted, for replay: values by field name (``query:limit``) and
+    # the body options, redacted like the request. None on records from before it was
+    # kept (replay then reads the values back from the URL). Hashed only when set.
+    form_values = models.JSONField(null=True, blank=True)
     status = models.PositiveSmallIntegerField(null=True)
     response_headers = models.JSONField(default=list)
     response_body = models.TextField(blank=True)
+    # A binary answer's bytes (up to CONSOLE_HISTORY_BODY_LIMIT), base64; "" for text
+    # answers, whose body is `response_body`. Hashed only when set (see chain.py).
+    response_body_b64 = models.TextField(blank=True, default="")
     response_size = models.PositiveBigIntegerField(default=0)
     response_truncated = models.BooleanField(default=False)
     duration_ms = models.FloatField(default=0)
     token_ms = models.FloatField(default=0)
+    # The HTTP exchange(s) with the API; None on records from before it was measured.
+    upstream_ms = models.FloatField(null=True, blank=True)
     token_source = models.CharField(max_length=20, blank=True)
     error_kind = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
@@ -102,6 +111,13 @@ class CallRecord(AppendOnlyRecord):
             models.Index(fields=["team", "user", "-id"], name="history_team_user"),
             models.Index(fields=["team", "operation_key", "-id"], name="history_team_op"),
             models.Index(fields=["team", "status", "-id"], name="history_team_status"),
+            # The page filters by the names a record keeps (they outlive the user or the
+            # credential), and lists their distinct values by walking these indexes.
+            models.Index(fields=["team", "username", "-id"], name="history_team_username"),
+            models.Index(fields=["team", "access_name", "-id"], name="history_team_access"),
+            models.Index(
+                fields=["team", "environment_name", "-id"], name="history_team_environment"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +127,13 @@ class CallRecord(AppendOnlyRecord):
     def ok(self) -> bool:
         """True for a 2xx answer."""
         return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def console_ms(self) -> float | None:
+        """The console's own share of `duration_ms` (None before `upstream_ms` was kept)."""
+        if self.upstream_ms is None:
+            return None
+        return max(0.0, self.duration_ms - self.token_ms - self.upstream_ms)
 
 
 class AuditAction(models.TextChoices):

@@ -83,3 +83,53 @@ def redact_body(text: str, content_type: str = "", secrets: Iterable[str] = ()) 
         else:
             text = json.dumps(_redact_json(parsed, keys), ensure_ascii=False, indent=2)
     return scrub(text, secrets)
+
+
+def redact_json_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Text as stored, with secret-bearing keys replaced when it is JSON.
+
+    Unlike `redact_body`, JSON with nothing to redact keeps its own formatting.
+    """
+    if text.lstrip()[:1] in ("{", "["):
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            redacted = _redact_json(parsed, sensitive_keys())
+            if redacted != parsed:
+                text = json.dumps(redacted, ensure_ascii=False, indent=2)
+    return scrub(text, secrets)
+
+
+def _hidden(name: str) -> bool:
+    """Whether a form field (``location:name``) carries a secret by its name alone."""
+    location, _, field = name.partition(":")
+    field = field.lower()
+    return (
+        location == "cookie"
+        or (location == "header" and field in SENSITIVE_HEADERS)
+        or field in sensitive_keys()
+    )
+
+
+def redact_form_values(
+    values: dict[str, str | list[str]], secrets: Iterable[str] = ()
+) -> dict[str, str | list[str]]:
+    """An operation form's values (by field name, ``query:limit``) as stored.
+
+    Cookies, credential headers and fields named like a secret (`sensitive_keys`) are
+    replaced whole; JSON values have their secret keys replaced; known secret values
+    are scrubbed from everything else. The same rules as for what was sent, so a
+    record's form values never show what its headers and body hide.
+    """
+    secrets = list(secrets)
+    stored: dict[str, str | list[str]] = {}
+    for name, value in values.items():
+        items = value if isinstance(value, list) else [value]
+        if _hidden(name):
+            kept = [REDACTED if item else item for item in items]
+        else:
+            kept = [redact_json_text(str(item), secrets) for item in items]
+        stored[name] = kept if isinstance(value, list) else kept[0]
+    return stored

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from console.explorer.rendering import render_body
+from console.explorer.rendering import RenderedBody, render_body
+from console.explorer.reopen import current_operation, replay_state
+from console.explorer.statuses import status_info
+from console.explorer.timing import TimingSplit
+from console.explorer.views import _operation_context
+from console.history.bodies import stored_body
+from console.history.compare import compare
 from console.history.export import export_csv, export_jsonl
 from console.history.models import AuditEvent, CallRecord
 from console.history.selectors import (
@@ -15,6 +22,7 @@ from console.history.selectors import (
     filter_choices,
     history_page,
 )
+from console.history.snippets import record_snippets
 from console.specs.models import Operation
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
@@ -41,7 +49,10 @@ def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> Ht
     """One call in full, as it was recorded (secrets were redacted before storage)."""
     record = scope.get(CallRecord, pk=record_id)
     content_type = next((v for k, v in record.response_headers if k.lower() == "content-type"), "")
-    body = render_body(record.response_body.encode(), content_type)
+    if record.response_body_b64:
+        body = RenderedBody("binary", record.response_size, mark_safe(""), "")
+    else:
+        body = render_body(record.response_body.encode(), content_type)
     request_body = render_body(record.request_body.encode(), "application/json")
     return render(
         request,
@@ -50,11 +61,34 @@ def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> Ht
             "record": record,
             "body": body,
             "request_body": request_body,
+            "status": status_info(record.status, "", record.response_headers),
+            "download": stored_body(record),
+            "snippets": record_snippets(record),
+            # Records from before the exchange was timed on its own show no split.
+            "timing": None
+            if record.upstream_ms is None
+            else TimingSplit(record.token_ms, record.upstream_ms, record.console_ms or 0.0),
             # The operation may have gone with its spec; the record still names it.
             "operation_exists": bool(record.operation_id)
             and scope.all(Operation).filter(pk=record.operation_id).exists(),
         },
     )
+
+
+@team_view(Role.VIEWER)
+def history_response_body(request: HttpRequest, scope: TeamScope, record_id: int) -> HttpResponse:
+    """The response body a record kept, as a download (binary as it came, text redacted)."""
+    record = scope.get(CallRecord, pk=record_id)
+    stored = stored_body(record)
+    if stored is None:
+        raise Http404("This call kept no response body.")
+    response = HttpResponse(stored.data, content_type=stored.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{stored.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    # Opened directly anyway, whatever it holds runs nowhere: no scripts, no origin.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @team_view(Role.VIEWER)
@@ -83,3 +117,44 @@ def history_export(request: HttpRequest, scope: TeamScope, fmt: str) -> Streamin
     filename = f"history-{scope.team.slug}-{stamp}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@team_view(Role.VIEWER)
+def history_replay(request: HttpRequest, scope: TeamScope, record_id: int) -> HttpResponse:
+    """The operation form filled in with what a recorded call sent (the newest version of
+    its operation, else the one it used). Secrets were redacted before storage and stay
+    "[redacted]"; the page says so."""
+    record = scope.get(CallRecord, pk=record_id)
+    recorded = (
+        scope.all(Operation).filter(pk=record.operation_id).first() if record.operation_id else None
+    )
+    if recorded is None:
+        raise Http404("The operation of this call is no longer in any spec.")
+    current = current_operation(recorded)
+    operation = current or recorded
+    state = replay_state(scope, record, operation)
+    context = _operation_context(request, scope, operation, prefill=state.as_data())
+    context.update(
+        prefill_notice="history/replay_notice.html",
+        replayed=record,
+        recorded_operation=recorded,
+        no_longer_in_spec=current is None,
+        redacted=state.redacted_fields(),
+        nav_section="explorer",
+    )
+    return render(request, "explorer/operation.html", context)
+
+
+@team_view(Role.VIEWER)
+def history_compare(request: HttpRequest, scope: TeamScope) -> HttpResponse:
+    """Two records' responses side by side, with a line diff of their bodies.
+
+    The history list's checkboxes send ``?ids=…&ids=…``; anything but two ids gets the
+    page with a message instead.
+    """
+    ids = list(dict.fromkeys(i for i in request.GET.getlist("ids") if i.isdigit()))
+    context: dict[str, object] = {"count": len(ids), "comparison": None}
+    if len(ids) == 2:
+        first, second = (scope.get(CallRecord, pk=int(i)) for i in ids)
+        context["comparison"] = compare(first, second)
+    return render(request, "history/compare.html", context)

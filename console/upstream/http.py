@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -56,6 +56,7 @@ MIB = 1024 * 1024
 _CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _METHOD = re.compile(r"[A-Za-z]{1,20}")
+_DOT_SEGMENTS = {".": "%2E", "..": "%2E%2E"}
 _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 # Accept no cookies at all: a session may be shared by several members, and one
 # member's upstream cookies must never ride along on another member's call.
@@ -361,6 +362,23 @@ class CappedBody:
                 yield data
 
 
+def keep_dot_segments_encoded(url: str) -> str:
+    """Re-encode the "." and ".." path segments that requests decoded from %2E.
+
+    requests' `requote_uri` turns %2E back into "." (an unreserved character), so a path
+    parameter whose value is ".." (sent as %2E%2E) would reach the server as a ".."
+    segment, which it resolves: the call would go to another path. urllib3 has removed
+    every literal dot segment while the request was prepared, so any left now came from
+    %2E and is written that way again.
+    """
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if not any(segment in _DOT_SEGMENTS for segment in segments):
+        return url
+    path = "/".join(_DOT_SEGMENTS.get(segment, segment) for segment in segments)
+    return urlunsplit(parts._replace(path=path))
+
+
 class SafeAdapter(HTTPAdapter):
     """An HTTPAdapter that checks every request and pins every connection."""
 
@@ -389,7 +407,8 @@ class SafeAdapter(HTTPAdapter):
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
         """Check the prepared request against the policy, then send it."""
-        check_url(self.policy, request.url or "")
+        request.url = keep_dot_segments_encoded(request.url or "")
+        check_url(self.policy, request.url)
         check_headers(
             {
                 k: v if isinstance(v, str) else v.decode("latin-1")

@@ -128,7 +128,8 @@ def _run_flow(page: Any, sandbox: RecordingSandbox, seen: Seen) -> None:
     page.get_by_role("button", name="Send", exact=True).click()
     expect(page.locator("#response-slot .response-status .status")).to_have_text("200")
     expect(page.locator("#response-body")).to_contain_text("meterTypes")
-    page.locator("#response-slot details summary").click()  # open the response headers
+    # Open the response headers (the JSON tree and "Copy as" are <details> too).
+    page.locator("#response-slot details.response-section > summary", has_text="Headers").click()
     seen.snapshot(page, "operation with response")
 
     # The Application Access page → Test connection.

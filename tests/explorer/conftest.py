@@ -1,6 +1,7 @@
 """Explorer fixtures: the sandbox as an environment, its credentials and its spec, and a
 scriptable fake Usage Engine (all defined in `support`, shared with the history tests);
-an echo server with its own spec for bodies and checks the sandbox lacks (`echo`)."""
+an echo server with its own spec for bodies and checks the sandbox lacks (`echo`); a
+wire server and a second, counting server for the outbound tests (`wire`)."""
 
 from tests.explorer.echo import (  # noqa: F401 - fixtures are found by name
     echo,
@@ -18,4 +19,11 @@ from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
     sandbox_env,
     sandbox_op,
     sandbox_spec,
+)
+from tests.explorer.wire import (  # noqa: F401 - fixtures are found by name
+    elsewhere,
+    socket_connects,
+    wire,
+    wire_access,
+    wire_op,
 )

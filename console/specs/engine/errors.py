@@ -23,10 +23,15 @@ class RequestBuildError(Exception):
     the request body is ``("body", "")``.
     """
 
-    def __init__(self, message: str, fields: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, message: str, fields: list[tuple[str, str]] | None = None, *, refused: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.fields: list[tuple[str, str]] = list(fields or [])
+        # True when the value is refused for safety (e.g. a line break in a header),
+        # not merely missing or malformed: such an attempt belongs in the history.
+        self.refused = refused
 
     def __str__(self) -> str:
         return self.message

@@ -279,7 +279,9 @@ def build_request(
             text = serialize_header(value, param.explode)
             if _HEADER_FORBIDDEN.search(text):
                 raise RequestBuildError(
-                    f"The header {param.name} must not contain line breaks.", [param.key]
+                    f"The header {param.name} must not contain line breaks.",
+                    [param.key],
+                    refused=True,
                 )
             headers[param.name] = text
         elif param.location == "cookie":
