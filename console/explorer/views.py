@@ -262,5 +262,7 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
         confirm_production=request.POST.get("confirm_production") == "1",
         confirmed_environment=request.POST.get("confirm_environment"),
     )
-    request.session[f"access:{scope.team.pk}"] = access.pk
+    key = f"access:{scope.team.pk}"
+    if request.session.get(key) != access.pk:  # a session write costs a commit per Send
+        request.session[key] = access.pk
     return _send_answer(request, scope, operation, outcome, started)
