@@ -31,16 +31,16 @@ runs (a)-(c) on a database kept earlier, skipping the load).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
-import json
 import os
 import platform
 import re
 import resource
 import secrets
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
@@ -139,11 +139,9 @@ def _temporary_pg_database(url: str) -> tuple[str, Callable[[], None]]:
     return urlunsplit(parts._replace(path="/" + name)), drop
 
 
-def _setup_django(url: str) -> None:
+def _setup_django(url: str, tmp: Path) -> None:
     from cryptography.fernet import Fernet
 
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-history-{os.getpid()}"
-    tmp.mkdir(parents=True, exist_ok=True)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="console.settings",
         DATABASE_URL=url,
@@ -605,8 +603,9 @@ def main() -> None:
         url = args.reuse
     else:
         url, drop = _temporary_pg_database(args.postgres)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-history-"))  # CONSOLE_LOCAL_DIR
     try:
-        _setup_django(url)
+        _setup_django(url, tmp)
         from django.core.management import call_command
         from django.db import connection, connections
 
@@ -627,10 +626,9 @@ def main() -> None:
                 print(f"\n-- {r['case']}, {r['page']} page\n{r['plan']}")
         print()
         print(f"Total bench time: {time.perf_counter() - started:.1f} s")
-        with contextlib.suppress(Exception):
-            print(json.dumps({"raw": {"info": info}}, default=str), file=sys.stderr)
         connections.close_all()
     finally:
+        shutil.rmtree(tmp, ignore_errors=True)
         if drop is not None and not args.keep:
             drop()
         elif drop is not None:

@@ -4,9 +4,9 @@
                                      [--profile]
 
 Prints figures, asserts nothing. An upstream on 127.0.0.1 (a token endpoint and one API
-path that sleeps 50 ms before answering ~1 KB of JSON, HTTP/1.1) runs in a thread of the
-bench process. The same GET is then made, in the same process, interleaved call by call
-(the order rotates every round so that neither path always goes first):
+path that sleeps 50 ms before answering ~1 KB of JSON, HTTP/1.1) runs in a child process.
+The same GET is then made, in the bench process, interleaved call by call (the order
+rotates every round so that no path always goes first):
 
 * **direct**: `requests.get(url, headers={Authorization, Accept})`, a new connection
   per call, as the console makes one per call;
@@ -22,8 +22,8 @@ bench process. The same GET is then made, in the same process, interleaved call 
 
 Added time = the console path's median minus the direct median (and the median of the
 per-round differences, which drift affects less). Target: under 10 ms at the median.
-`--profile` also runs pyinstrument over the Send view calls and prints where the time
-goes (with the 50 ms sleep left out of view, as it is time spent waiting).
+`--profile` also runs pyinstrument over 100 more Send view calls and prints where the
+time goes (the 50 ms show up as the socket read in `send`).
 
 Each database runs in its own child process with a fresh database, as in
 bench/tokens.py: SQLite in a temporary directory, and with --postgres a temporary

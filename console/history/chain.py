@@ -125,6 +125,14 @@ def chain_verify(team: Team) -> ChainReport:
             )
         prev_hash, expected_seq, checked = record.record_hash, expected_seq + 1, checked + 1
     head = ChainHead.objects.filter(team=team).first()
+    if head is None and (checked or checkpoint is not None):
+        # Without its head, removing the newest records would go unnoticed.
+        return ChainReport(
+            team.slug,
+            checked,
+            "the chain's head (its last position and hash) is missing, so records removed "
+            "from the end cannot be detected",
+        )
     if head is not None and head.seq < expected_seq - 1:
         # The head is read after the walk and only ever grows, so a record past it was
         # not appended by the console (even if its hash links up).

@@ -2,7 +2,8 @@
 
 A line break in a header value would let the value add headers of its own (or end the
 head and start a body). The console refuses the value while building the request,
-names the header beside its field, and sends nothing: no token request, no call.
+names the header beside its field, and sends nothing: no token request, no call. The
+attempt is one history record, marked refused.
 """
 
 from __future__ import annotations
@@ -42,6 +43,11 @@ def test_line_break_in_a_header_is_refused(member, wire, wire_access, wire_op, v
     assert MESSAGE in html_lib.unescape(page)
     assert wire.api() == []  # nothing reached the server
     assert wire.token_requests == 0  # not even a token request
+    (record,) = CallRecord.objects.all()
+    assert record.error_kind == "refused"
+    assert record.error_message == MESSAGE
+    assert record.status is None
+    assert record.url == f"{wire_access.environment.base_url}/v1/notes"
 
 
 def test_the_same_header_without_a_line_break_is_sent(member, wire, wire_access, wire_op):

@@ -261,8 +261,11 @@ def test_fifty_concurrent_sends_through_gunicorn_then_tampering_is_named(
     sandbox.reset_counters()
 
     with gunicorn(tmp_path / "gunicorn.log") as (url, server):
-        if Path("/proc").is_dir():
-            assert len(_children(server.pid)) == WORKERS  # really several processes
+        if Path("/proc").is_dir():  # really several processes (they may still be forking)
+            deadline = time.monotonic() + 15
+            while len(_children(server.pid)) < WORKERS and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(_children(server.pid)) == WORKERS
         answers = _send_all(url, send_path, page_path, session_cookie, sandbox_access.pk)
         api_requests, token_requests = sandbox.api_requests, sandbox.token_requests
     log = (tmp_path / "gunicorn.log").read_text()
