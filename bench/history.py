@@ -47,7 +47,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -119,24 +120,6 @@ def _operations() -> list[tuple[tuple[str, str, str, str], float]]:
 
 
 OPERATIONS = _operations()
-
-
-def _temporary_pg_database(url: str) -> tuple[str, Callable[[], None]]:
-    """Create an empty database beside the one in `url`; return its URL and a dropper."""
-    import psycopg
-
-    parts = urlsplit(url)
-    base = parts.path.lstrip("/") or "postgres"
-    name = f"{base}_bench_history_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path="/" + name)), drop
 
 
 def _setup_django(url: str, tmp: Path) -> None:
@@ -602,7 +585,7 @@ def main() -> None:
     if args.reuse:
         url = args.reuse
     else:
-        url, drop = _temporary_pg_database(args.postgres)
+        url, drop = temporary_pg_database(args.postgres)
     tmp = Path(tempfile.mkdtemp(prefix="bench-history-"))  # CONSOLE_LOCAL_DIR
     try:
         _setup_django(url, tmp)

@@ -50,7 +50,8 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -226,31 +227,13 @@ def spec_document() -> dict[str, Any]:
 # ---------------------------------------------------------------- the world (one database)
 
 
-def _temporary_pg_database(url: str) -> tuple[str, Callable[[], None]]:
-    """Create an empty database beside the one in `url`; return its URL and a dropper."""
-    import psycopg
-
-    parts = urlsplit(url)
-    base = parts.path.lstrip("/") or "postgres"
-    name = f"{base}_bench_{secrets.token_hex(4)}"
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path="/" + name)), drop
-
-
 def world(args: argparse.Namespace) -> None:
     """Set up Django on a fresh database, time the three paths, print RESULT json."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-proxy-"))
     drop: Callable[[], None] | None = None
     try:
         if args.world == "postgresql":
-            url, drop = _temporary_pg_database(args.db_url)
+            url, drop = temporary_pg_database(args.db_url)
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         from cryptography.fernet import Fernet

@@ -39,7 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from common import temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -130,33 +131,13 @@ def bench_memory(samples: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- the world (one database)
 
 
-def _temporary_pg_database(url: str) -> tuple[str, Callable[[], None]]:
-    """Create an empty database beside the one in `url`; return its URL and a dropper."""
-    import psycopg
-
-    parts = urlsplit(url)
-    base = parts.path.lstrip("/") or "postgres"
-    name = f"{base}_bench_{secrets.token_hex(4)}"
-    # CREATE and DROP DATABASE run from the maintenance database "postgres" (the one in
-    # the URL need not exist, e.g. the test suite's before its first run).
-    admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return urlunsplit(parts._replace(path="/" + name)), drop
-
-
 def world(args: argparse.Namespace) -> None:
     """Set up Django on a fresh database, run (a), (b) and (c) on it, print RESULT json."""
     tmp = Path(tempfile.mkdtemp(prefix="bench-tokens-"))
     drop: Callable[[], None] | None = None
     try:
         if args.world == "postgresql":
-            url, drop = _temporary_pg_database(args.db_url)
+            url, drop = temporary_pg_database(args.db_url)
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         from cryptography.fernet import Fernet
