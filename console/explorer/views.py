@@ -250,7 +250,7 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
             sent=False, error="Choose an Application Access to send with."
         )
         return _send_answer(request, scope, operation, outcome, started)
-    access = scope.get(ApplicationAccess, pk=request.POST.get("access"))
+    access = scope.get(ApplicationAccess, pk=request.POST.get("access"), related=("environment",))
     outcome = services.run_operation(
         scope=scope,
         access=access,

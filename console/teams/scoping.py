@@ -42,10 +42,14 @@ class TeamScope:
         """Every row of `model` that belongs to this team."""
         return model.objects.for_team(self.team)
 
-    def get(self, model: type[M], **lookup: Any) -> M:
-        """One row of this team, or 404 (also when it exists in another team)."""
+    def get(self, model: type[M], *, related: tuple[str, ...] = (), **lookup: Any) -> M:
+        """One row of this team, or 404 (also when it exists in another team).
+
+        `related` names foreign keys to load in the same query.
+        """
         try:
-            return self.all(model).get(**lookup)
+            rows = self.all(model)
+            return (rows.select_related(*related) if related else rows).get(**lookup)
         except (model.DoesNotExist, ValueError, TypeError) as exc:
             raise Http404(f"No such {model._meta.verbose_name}.") from exc
 

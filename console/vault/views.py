@@ -77,7 +77,7 @@ def access_edit(
 @team_view(Role.VIEWER)
 def access_detail(request: HttpRequest, scope: TeamScope, access_id: int) -> HttpResponse:
     """One Application Access: what it is, never its secret, and its recent calls."""
-    access = scope.get(ApplicationAccess, pk=access_id)
+    access = scope.get(ApplicationAccess, pk=access_id, related=("environment", "created_by"))
     return render(
         request, "vault/access_detail.html", {"access": access, **_activity(scope, access)}
     )
