@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -25,3 +27,22 @@ def temporary_pg_database(url: str) -> tuple[str, Callable[[], None]]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return urlunsplit(parts._replace(path="/" + name)), drop
+
+
+def setup_django(url: str, local_dir: Path, **extra_env: str) -> None:
+    """Point the console's settings at `url` with throwaway secrets, then django.setup()."""
+    import django
+    from cryptography.fernet import Fernet
+
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="console.settings",
+        DATABASE_URL=url,
+        CONSOLE_LOCAL_DIR=str(local_dir),
+        SECRET_KEY=secrets.token_urlsafe(40),
+        CONSOLE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        LOG_LEVEL="WARNING",
+        **extra_env,
+    )
+    for name in ("CONSOLE_DEMO", "DEBUG"):
+        os.environ.pop(name, None)
+    django.setup()

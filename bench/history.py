@@ -36,7 +36,6 @@ import os
 import platform
 import re
 import resource
-import secrets
 import shutil
 import statistics
 import sys
@@ -48,7 +47,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -120,24 +119,6 @@ def _operations() -> list[tuple[tuple[str, str, str, str], float]]:
 
 
 OPERATIONS = _operations()
-
-
-def _setup_django(url: str, tmp: Path) -> None:
-    from cryptography.fernet import Fernet
-
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="console.settings",
-        DATABASE_URL=url,
-        CONSOLE_LOCAL_DIR=str(tmp),
-        SECRET_KEY=secrets.token_urlsafe(40),
-        CONSOLE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        LOG_LEVEL="WARNING",
-    )
-    for name in ("CONSOLE_DEMO", "DEBUG"):
-        os.environ.pop(name, None)
-    import django
-
-    django.setup()
 
 
 def _column_sql(total: int) -> tuple[list[str], list[str], list[Any]]:
@@ -588,7 +569,7 @@ def main() -> None:
         url, drop = temporary_pg_database(args.postgres)
     tmp = Path(tempfile.mkdtemp(prefix="bench-history-"))  # CONSOLE_LOCAL_DIR
     try:
-        _setup_django(url, tmp)
+        setup_django(url, tmp)
         from django.core.management import call_command
         from django.db import connection, connections
 

@@ -51,7 +51,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from common import temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -236,24 +236,13 @@ def world(args: argparse.Namespace) -> None:
             url, drop = temporary_pg_database(args.db_url)
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        from cryptography.fernet import Fernet
-
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="console.settings",
-            DATABASE_URL=url,
-            CONSOLE_LOCAL_DIR=str(tmp),
-            SECRET_KEY=secrets.token_urlsafe(40),
-            CONSOLE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        setup_django(
+            url,
+            tmp,
             CONSOLE_ALLOW_PRIVATE_HOSTS="1",
             CONSOLE_ALLOW_HTTP="1",
             ALLOWED_HOSTS="testserver,127.0.0.1",
-            LOG_LEVEL="WARNING",
         )
-        for name in ("CONSOLE_DEMO", "DEBUG"):
-            os.environ.pop(name, None)
-        import django
-
-        django.setup()
         from django.core.management import call_command
         from django.db import connection, connections
 

@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import platform
-import secrets
 import shutil
 import sqlite3
 import statistics
@@ -40,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -140,24 +139,13 @@ def world(args: argparse.Namespace) -> None:
             url, drop = temporary_pg_database(args.db_url)
         else:
             url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        from cryptography.fernet import Fernet
-
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="console.settings",
-            DATABASE_URL=url,
-            CONSOLE_LOCAL_DIR=str(tmp),
-            SECRET_KEY=secrets.token_urlsafe(40),
-            CONSOLE_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        setup_django(
+            url,
+            tmp,
             CONSOLE_ALLOW_PRIVATE_HOSTS="1",
             CONSOLE_ALLOW_HTTP="1",
             CONSOLE_TOKEN_REFRESH_MARGIN="60",
-            LOG_LEVEL="WARNING",
         )
-        os.environ.pop("CONSOLE_DEMO", None)
-        os.environ.pop("DEBUG", None)
-        import django
-
-        django.setup()
         from django.core.management import call_command
         from django.db import connection, connections
 
