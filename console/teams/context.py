@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from console.teams.models import Membership
 
@@ -16,5 +17,9 @@ def teams(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "scope": getattr(request, "scope", None),
-        "memberships": Membership.objects.filter(user=user).select_related("team"),
+        # Built only when a template asks (full pages do, htmx partials do not), and
+        # fetched once however often the template reads it.
+        "memberships": SimpleLazyObject(
+            lambda: list(Membership.objects.filter(user=user).select_related("team"))
+        ),
     }

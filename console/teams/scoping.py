@@ -64,11 +64,11 @@ def membership_for(user: Any, team_slug: str) -> Membership:
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such team.")
     try:
-        return Membership.objects.select_related("team", "user").get(
-            user=user, team__slug=team_slug
-        )
+        membership = Membership.objects.select_related("team").get(user=user, team__slug=team_slug)
     except Membership.DoesNotExist as exc:
         raise Http404("No such team.") from exc
+    membership.user = user  # already loaded by authentication: no need to join it again
+    return membership
 
 
 def team_view(
