@@ -108,3 +108,17 @@ def _fresh_document_cache() -> Iterator[None]:
     _document.cache_clear()
     yield
     _document.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_memo() -> Iterator[None]:
+    """Each test starts with no token in the process memo, as with none in the database.
+
+    Test databases reuse ids after each rollback, so a token one test left in the memo
+    (of a server that is gone now) must never reach the next test.
+    """
+    from console.vault.token_store import clear_token_memo
+
+    clear_token_memo()
+    yield
+    clear_token_memo()

@@ -5,7 +5,9 @@
 sentence a person can act on. `TokenBroker` keeps one token per key (an
 Application Access and an audience) in a `TokenStore` shared by every process,
 and makes sure only one of them asks the endpoint when the token runs out: the
-endpoint is rate limited per client.
+endpoint is rate limited per client. A `TokenMemo` in front of the store lets a
+process reuse a token it already has without reading the store, for as long as
+the caller's `generation` of the credentials stays the same.
 """
 
 from __future__ import annotations
@@ -457,6 +459,49 @@ class MemoryTokenStore:
             lock.release()
 
 
+# ---------------------------------------------------------------- memo
+
+
+class TokenMemo:
+    """The tokens one process already holds: key -> (token, generation), thread-safe.
+
+    A per-process shortcut in front of a shared `TokenStore`, never a replacement
+    for it: the broker answers from the memo only when the caller's generation (a
+    value that changes whenever the credentials behind the key change) is the one
+    the token was remembered with, and the token is not due for renewal. Renewal,
+    401s and everything that needs the shared view still go through the store.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Token, str]] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: str, generation: str) -> Token | None:
+        """The remembered token for `key` if it was remembered under `generation`, else None."""
+        with self._guard:
+            entry = self._entries.get(key)
+        if entry is None or entry[1] != generation:
+            return None
+        return entry[0]
+
+    def put(self, key: str, token: Token, generation: str) -> None:
+        """Remember `token` for `key` under `generation`, replacing whatever was there."""
+        with self._guard:
+            self._entries[key] = (token, generation)
+
+    def drop(self, key: str, access_token: str) -> None:
+        """Forget the token for `key`, but only if it is still `access_token`."""
+        with self._guard:
+            current = self._entries.get(key)
+            if current is not None and current[0].access_token == access_token:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        """Forget every token."""
+        with self._guard:
+            self._entries.clear()
+
+
 # ---------------------------------------------------------------- broker
 
 # When a refresh fails for these reasons and the cached token has not actually
@@ -477,6 +522,7 @@ class TokenBroker:
         lock_timeout: float = 15,
         clock: Callable[[], float] = time.time,
         fetch: Callable[[ClientCredentials, OutboundPolicy], Token] = fetch_token,
+        memo: TokenMemo | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
@@ -484,6 +530,7 @@ class TokenBroker:
         self.lock_timeout = lock_timeout
         self.clock = clock
         self._fetch = fetch
+        self.memo = memo
 
     def _usable(self, token: Token | None) -> bool:
         if token is None:
@@ -493,43 +540,85 @@ class TokenBroker:
         margin = min(self.margin, max(token.lifetime, 0.0) / 2)
         return not token.expires_within(margin, self.clock())
 
-    def get(self, key: str, credentials: Callable[[], ClientCredentials]) -> Token:
-        """A token for `key`; `credentials` is called (and the secret decrypted) only to fetch."""
-        return self._get(key, credentials)[0]
+    def get(
+        self,
+        key: str,
+        credentials: Callable[[], ClientCredentials],
+        *,
+        generation: str | None = None,
+    ) -> Token:
+        """A token for `key`; `credentials` is called (and the secret decrypted) only to fetch.
 
-    def obtain(self, key: str, credentials: Callable[[], ClientCredentials]) -> tuple[Token, bool]:
+        `generation` names the credentials behind `key` as the caller sees them now;
+        with it (and a memo) a token this process already holds is reused without
+        reading the store. None never uses the memo.
+        """
+        return self._get(key, credentials, generation=generation)[0]
+
+    def obtain(
+        self,
+        key: str,
+        credentials: Callable[[], ClientCredentials],
+        *,
+        generation: str | None = None,
+    ) -> tuple[Token, bool]:
         """Like `get`, and also say whether this caller fetched the token (True) or reused it."""
-        return self._get(key, credentials)
+        return self._get(key, credentials, generation=generation)
 
-    def _get(self, key: str, credentials: Callable[[], ClientCredentials]) -> tuple[Token, bool]:
-        """The token and whether it was fetched (True) or came from the store (False)."""
+    def _remember(self, key: str, token: Token, generation: str | None) -> Token:
+        """Put a usable token in the memo (when there is one and a generation) and return it."""
+        if self.memo is not None and generation is not None:
+            self.memo.put(key, token, generation)
+        return token
+
+    def _get(
+        self,
+        key: str,
+        credentials: Callable[[], ClientCredentials],
+        *,
+        generation: str | None = None,
+        read_memo: bool = True,
+    ) -> tuple[Token, bool]:
+        """The token and whether it was fetched (True) or came from the memo or store (False).
+
+        `read_memo=False` starts at the store (the memo is still updated).
+        """
+        if read_memo and self.memo is not None and generation is not None:
+            held = self.memo.get(key, generation)
+            if self._usable(held):
+                return held, False  # type: ignore[return-value]
         token = self.store.load(key)
         if self._usable(token):
-            return token, False  # type: ignore[return-value]
+            return self._remember(key, token, generation), False  # type: ignore[arg-type]
         try:
             with self.store.lock(key, self.lock_timeout):
-                # Another thread or process may have fetched it while we waited.
+                # Another thread or process may have fetched it while we waited. Always
+                # the store here, never the memo: only the store knows whether another
+                # process renewed already, which keeps renewal single-flight.
                 token = self.store.load(key)
                 if self._usable(token):
-                    return token, False  # type: ignore[return-value]
+                    return self._remember(key, token, generation), False  # type: ignore[arg-type]
                 try:
                     fresh = self._fetch(credentials(), self.policy)
                 except _TRANSIENT:
                     if token is not None and token.expires_at - self.clock() > _MIN_LEFT:
+                        # Not remembered: it is due for renewal, so the next call tries again.
                         log.warning("Token refresh for %s failed; using the current token", key)
                         return token, False
                     raise
                 self.store.save(key, fresh)
                 log.info("Fetched a token for %s in %.0f ms", key, fresh.fetch_ms)
-                return fresh, True
+                return self._remember(key, fresh, generation), True
         except TokenLockTimeout:
             token = self.store.load(key)
             if self._usable(token):
-                return token, False  # type: ignore[return-value]
+                return self._remember(key, token, generation), False  # type: ignore[arg-type]
             raise
 
     def invalidate(self, key: str, token: Token) -> None:
         """Forget `token` for `key` (after a 401), unless another one replaced it already."""
+        if self.memo is not None:
+            self.memo.drop(key, token.access_token)
         self.store.discard(key, token.access_token)
 
     def call(
@@ -537,10 +626,16 @@ class TokenBroker:
         key: str,
         credentials: Callable[[], ClientCredentials],
         do: Callable[[Token], UpstreamResponse],
+        *,
+        generation: str | None = None,
     ) -> tuple[UpstreamResponse, CallTokenInfo]:
-        """Run `do(token)`; on 401 drop that token, get another and retry exactly once."""
+        """Run `do(token)`; on 401 drop that token, get another and retry exactly once.
+
+        `generation` as for `get`. After a 401 the token is dropped from the memo
+        too, and the retry reads the store: another process may have renewed it.
+        """
         started = time.perf_counter()
-        token, fetched = self._get(key, credentials)
+        token, fetched = self._get(key, credentials, generation=generation)
         token_ms = (time.perf_counter() - started) * 1000
         response = do(token)
         retried = False
@@ -548,7 +643,9 @@ class TokenBroker:
             retried = True
             self.invalidate(key, token)
             started = time.perf_counter()
-            token, fetched = self._get(key, credentials)
+            # Straight to the store: a thread that read the failed token from the
+            # store just before it was discarded may have put it back in the memo.
+            token, fetched = self._get(key, credentials, generation=generation, read_memo=False)
             token_ms += (time.perf_counter() - started) * 1000
             response = do(token)
         info = CallTokenInfo(

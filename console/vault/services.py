@@ -223,9 +223,23 @@ def access_key(access: ApplicationAccess) -> str:
     return token_key(access.pk, access.environment.effective_audience)
 
 
+def token_generation(access: ApplicationAccess) -> str:
+    """What the broker's per-process memo checks before reusing a token of `access`.
+
+    `updated_at` is auto_now, and every change that drops cached tokens saves the
+    row (a new secret or client ID, a move to another environment, disabling and
+    enabling), so the value changes with it. The row is read afresh for every
+    request, so a change made by another process is seen on this process's next
+    call: it misses the memo and reads the database cache, which the change emptied.
+    """
+    return access.updated_at.isoformat()
+
+
 def access_token(access: ApplicationAccess) -> Token:
     """A valid token for `access`: the shared cached one, or a freshly fetched one."""
-    return default_broker().get(access_key(access), lambda: _credentials(access))
+    return default_broker().get(
+        access_key(access), lambda: _credentials(access), generation=token_generation(access)
+    )
 
 
 def access_call(
@@ -238,7 +252,9 @@ def access_call(
 
     When this call had to fetch the token, the fetch is recorded as an audit event.
     """
-    response, info = default_broker().call(access_key(access), lambda: _credentials(access), do)
+    response, info = default_broker().call(
+        access_key(access), lambda: _credentials(access), do, generation=token_generation(access)
+    )
     if not info.cached and scope is not None:
         _audit_fetch(scope, access, info.expires_at, info.token_ms, retried=info.retried)
     return response, info
@@ -276,7 +292,9 @@ def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionChe
     """Get (or reuse) a token and describe it for display; the test itself is audited."""
     scope.require(Role.MEMBER)
     started = time.perf_counter()
-    token, fetched = default_broker().obtain(access_key(access), lambda: _credentials(access))
+    token, fetched = default_broker().obtain(
+        access_key(access), lambda: _credentials(access), generation=token_generation(access)
+    )
     elapsed_ms = (time.perf_counter() - started) * 1000
     if fetched:
         _audit_fetch(scope, access, token.expires_at, elapsed_ms)

@@ -22,7 +22,13 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from console.upstream.http import OutboundPolicy
-from console.upstream.tokens import DEFAULT_LIFETIME, Token, TokenBroker, lock_timeout_error
+from console.upstream.tokens import (
+    DEFAULT_LIFETIME,
+    Token,
+    TokenBroker,
+    TokenMemo,
+    lock_timeout_error,
+)
 from console.vault.crypto import UndecryptableValue, decrypt, encrypt
 from console.vault.models import ApplicationAccess, CachedToken
 
@@ -37,6 +43,10 @@ _POLL_MIN = 0.02
 _POLL_MAX = 0.05  # waiters are many only once per token lifetime; keep them prompt
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+# The tokens this process already holds, shared by every broker `default_broker`
+# builds (it is rebuilt on every call, so the memo must outlive it). Entries are
+# used only under the generation they were put with (see vault.services).
+_memo = TokenMemo()
 
 
 def token_key(access_id: int, audience: str) -> str:
@@ -240,14 +250,20 @@ def policy_from_settings(allowed_hosts: Iterable[str] | None = None) -> Outbound
     )
 
 
-def default_broker() -> TokenBroker:
-    """The broker the console uses: database store, settings' policy and refresh margin.
+def clear_token_memo() -> None:
+    """Forget the tokens this process holds in memory (the database cache is untouched)."""
+    _memo.clear()
 
-    Cheap to build on every call (the per-key thread locks live at module level),
-    so settings overridden in tests take effect.
+
+def default_broker() -> TokenBroker:
+    """The broker the console uses: database store, process memo, settings' policy and margin.
+
+    Cheap to build on every call (the per-key thread locks and the memo live at
+    module level), so settings overridden in tests take effect.
     """
     return TokenBroker(
         DatabaseTokenStore(),
         policy_from_settings(),
         margin=float(getattr(settings, "CONSOLE_TOKEN_REFRESH_MARGIN", 60)),
+        memo=_memo,
     )
