@@ -1,7 +1,9 @@
 """History at a million records: the filtered history page and the exports, on PostgreSQL.
 
     .venv/bin/python bench/history.py --postgres postgres://user@host:5432/db
-                                      [--records 1000000] [--repeats 15]
+                                      [--records 1000000] [--repeats 15] [--plans]
+                                      [--keep | --reuse URL] [--no-pages] [--no-exports]
+                                      [--inserts 2000]
 
 Prints figures, asserts nothing. Creates a temporary database on that server (CREATE
 DATABASE rights needed; the database named in the URL need not exist), migrates it, and
@@ -9,7 +11,8 @@ loads `--records` call records for one team plus a tenth as many for a second te
 interleaved by id (one INSERT … SELECT over generate_series per 100,000 rows, computed
 by the server: fast, and realistic rather than chained; chain validity plays no part in
 these timings). The rows look like the console's: 20 members, 60 operations and 5
-Application Access credentials with skewed frequencies (some rare), 86 % 2xx, 9.5 % 4xx,
+Application Access credentials with skewed frequencies (some rare; the links' ids follow
+the names, though no such rows exist), 86 % 2xx, 9.5 % 4xx,
 2.5 % 5xx, 1.5 % transport errors, ~600-byte JSON answers, timestamps over 180 days
 ascending with the id. Then VACUUM ANALYZE, and:
 
@@ -18,14 +21,21 @@ ascending with the id. Then VACUUM ANALYZE, and:
     for a deep keyset page (`before` = the 100,000th oldest record, 90 % of the way
     back), timed `--repeats` times each; EXPLAIN (ANALYZE, BUFFERS) of the exact SQL
     the selector ran, reduced to the plan's scan nodes and the indexes they use.
-    `filter_choices` (the page's drop-downs) is timed too.
+    The "text in the URL" filter is run with common, rare and absent texts of one, two
+    and more characters. `filter_choices` (the page's drop-downs) is timed too, and
+    the other reads an index serves: the Application Access page's recent calls and
+    the query `prune_history` starts with.
 (b) `export_jsonl` / `export_csv` over the whole team: rows per second and bytes.
 (c) Peak memory of an export, with tracemalloc (Python allocations) and the growth of
     the process's peak RSS (everything, libpq's buffers included), for the newest
     10,000, 100,000 rows and all of them: constant means it does not grow with the rows.
+(d) The cost of a Send's record: `chain_append` of `--inserts` realistic records, each
+    committed, timed one by one (with and without waiting for the WAL flush), and the
+    database's own µs and WAL bytes per record (INSERTs in a PL/pgSQL loop): what the
+    indexes cost each insert. The records are removed afterwards and the table vacuumed.
 
 The database is dropped at the end (`--keep` keeps it and prints its URL; `--reuse URL`
-runs (a)-(c) on a database kept earlier, skipping the load).
+runs (a)-(d) on a database kept earlier, skipping the load).
 """
 
 from __future__ import annotations
@@ -134,6 +144,12 @@ def _column_sql(total: int) -> tuple[list[str], list[str], list[Any]]:
     users = _weighted(USERS)
     accesses = _weighted(ACCESSES)
     operations = _weighted(OPERATIONS)
+    # The links' ids are the position (from 1) of the user, credential or operation in
+    # its list: skewed like the names (no such rows exist; the links have no constraint).
+    positions = [
+        {value: n for n, (value, _) in enumerate(pairs, 1)}
+        for pairs in (USERS, ACCESSES, OPERATIONS)
+    ]
     span = 180 * 86400
     base = f"now() - interval '{span} seconds'"
     team = f"CASE WHEN mod(g.n, {SECOND_TEAM_EVERY}) = 0 THEN %(small)s ELSE %(big)s END"
@@ -158,12 +174,12 @@ def _column_sql(total: int) -> tuple[list[str], list[str], list[Any]]:
             f"ELSE g.n - g.n / {SECOND_TEAM_EVERY} END"
         ),
         "created_at": f"{base} + g.n * interval '{span / total} seconds'",
-        "user_id": "g.ru",
+        "user_id": "(%(user_ids)s::int[])[g.ru]",
         "username": "(%(users)s::text[])[g.ru]",
-        "access_id": "g.ra",
+        "access_id": "(%(access_ids)s::int[])[g.ra]",
         "access_name": "(%(access_names)s::text[])[g.ra]",
         "environment_name": "(%(environments)s::text[])[g.ra]",
-        "operation_id": "g.ro",
+        "operation_id": "(%(op_ids)s::int[])[g.ro]",
         "operation_key": "(%(op_keys)s::text[])[g.ro]",
         "operation_label": "(%(op_labels)s::text[])[g.ro]",
         "method": "(%(methods)s::text[])[g.ro]",
@@ -197,6 +213,9 @@ def _column_sql(total: int) -> tuple[list[str], list[str], list[Any]]:
     }
     params: dict[str, Any] = {
         "users": list(users),
+        "user_ids": [positions[0][u] for u in users],
+        "access_ids": [positions[1][a] for a in accesses],
+        "op_ids": [positions[2][o] for o in operations],
         "access_names": [a[0] for a in accesses],
         "environments": [a[1] for a in accesses],
         "bases": [a[2] for a in accesses],
@@ -345,8 +364,17 @@ def bench_pages(repeats: int) -> dict[str, Any]:
         ("Application Access (rare, 0.2 %)", HistoryFilter(access="Old production")),
         ("environment", HistoryFilter(environment="Production US")),
         ("time range (one week)", HistoryFilter(**window)),
-        ("text in the URL (common)", HistoryFilter(q="meter-types")),
-        ("text in the URL (rare)", HistoryFilter(q="meters/m-4242")),
+        # The text filter: the URLs are https://api[.us|.test].digitalroute.io/metering/v1/
+        # <resource>[/m-<0..49999>]. Texts of 3+ letters or digits in a row can be looked
+        # up by trigram; shorter ones are found by reading the newest rows first.
+        ('text, common ("meter-types", ~32 %)', HistoryFilter(q="meter-types")),
+        ('text, rare ("meters/m-4242", 19 rows)', HistoryFilter(q="meters/m-4242")),
+        ('text, absent ("no-such-path")', HistoryFilter(q="no-such-path")),
+        ('text, one char, common ("M", all)', HistoryFilter(q="M")),
+        ('text, two chars, common ("v1", all)', HistoryFilter(q="v1")),
+        ('text, two chars, rarer ("bh", ~2.6 %)', HistoryFilter(q="bh")),
+        ('text, two chars, absent ("zq")', HistoryFilter(q="zq")),
+        ('text, no 3 letters in a row ("s/m-4", ~7 %)', HistoryFilter(q="s/m-4")),
         (
             "member + status 4xx + environment + since 90 days",
             HistoryFilter(
@@ -395,6 +423,194 @@ def bench_pages(repeats: int) -> dict[str, Any]:
             "scans": [p["scans"] for p in choice_plans],
             "plan_ms": [p["execution"] for p in choice_plans],
         },
+        "others": _other_reads(scope, repeats),
+    }
+
+
+def _other_reads(scope: Any, repeats: int) -> list[dict[str, Any]]:
+    """The other reads of CallRecord that an index serves: the Application Access page's
+    recent calls (`vault.views._activity`) and the query `chain_prune` starts with."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from console.history.models import CallRecord
+    from console.vault.views import _activity
+
+    def recent(access_id: int) -> Callable[[], list[Any]]:
+        return lambda: list(_activity(scope, SimpleNamespace(pk=access_id))["recent"])
+
+    older_than = timezone.now() - timedelta(days=90)
+
+    def prune_start() -> Any:  # as in console.history.chain.chain_prune
+        return (
+            CallRecord.objects.filter(team=scope.team, created_at__lt=older_than, seq__isnull=False)
+            .order_by("-seq")
+            .first()
+        )
+
+    cases = [
+        ("access page: recent calls, common access (55 %)", recent(1)),
+        ("access page: recent calls, rare access (0.2 %)", recent(5)),
+        ("access page: recent calls, access without calls", recent(999)),
+        ("prune_history: last record older than 90 days", prune_start),
+    ]
+    out = []
+    for label, fn in cases:
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        sql = next(q["sql"] for q in captured.captured_queries if "history_callrecord" in q["sql"])
+        times = _timed(fn, repeats)
+        plan = _plan(sql)
+        out.append(
+            {"case": label, **quantiles(times), "scans": plan["scans"], "plan": plan["text"]}
+        )
+        log(f"(a) {label}: {statistics.median(times) * 1000:.1f} ms")
+    return out
+
+
+# ---------------------------------------------------------------- (d) the cost of a Send's record
+
+
+def _append_loop(team: Any, count: int) -> list[float]:
+    """`chain_append` of `count` realistic records (after 50 untimed), seconds each."""
+    from console.history.chain import chain_append
+    from console.history.models import CallRecord
+
+    body = (
+        '{"id":"m-1","name":"Meter 1","unit":"requests","values":['
+        + ('{"t":"2026-11-01T10:00:00Z","v":12345},' * 12)
+        + '{"t":"2026-11-01T10:00:00Z","v":1}]}'
+    )
+    times = []
+    for n in range(count + 50):  # the first 50 warm up (plans, caches)
+        (key, label, method, path), _ = OPERATIONS[n % len(OPERATIONS)]
+        (access_name, environment, base), _ = ACCESSES[n % len(ACCESSES)]
+        record = CallRecord(
+            team=team,
+            user_id=1 + n % len(USERS),
+            username=USERS[n % len(USERS)][0],
+            access_id=1 + n % len(ACCESSES),
+            access_name=access_name,
+            environment_name=environment,
+            operation_id=1 + n % len(OPERATIONS),
+            operation_key=key,
+            operation_label=label,
+            method=method,
+            url=base + path.replace("{id}", f"m-{n}"),
+            request_headers=[["Accept", "application/json"], ["Authorization", "[redacted]"]],
+            status=200,
+            response_headers=[["Content-Type", "application/json"]],
+            response_body=body,
+            response_size=len(body),
+            duration_ms=120.5,
+            token_ms=0.4,
+            upstream_ms=118.0,
+            token_source="cached",
+        )
+        started = time.perf_counter()
+        chain_append(record)
+        if n >= 50:
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def _spread(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        **quantiles(times),
+        "p99": ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)],
+        "max": ordered[-1],
+    }
+
+
+def _server_side_inserts(team: Any, count: int) -> tuple[float, float]:
+    """µs and WAL bytes per INSERT of a copy of a team's record, in a PL/pgSQL loop.
+
+    The database's own cost of a record, its index inserts included, without the round
+    trips, the commit and Python: what differs when indexes are added or dropped. The
+    loop's transaction is rolled back (the VACUUM after it clears the dead rows).
+    """
+    from django.db import connection, transaction
+
+    from console.history.models import CallRecord
+
+    records = CallRecord.objects.filter(team=team, url__contains="/m-")
+    template = records.order_by("-id").values_list("id", flat=True)[0]
+    columns = [
+        f.column for f in CallRecord._meta.concrete_fields if f.column not in ("id", "seq", "url")
+    ]
+    listed = ", ".join(columns)
+    # The URL varies, so each row adds its own trigrams and ids, as real records do.
+    function = f"""
+        CREATE FUNCTION pg_temp.bench_append(n int, OUT us float8, OUT wal float8) AS $$
+        DECLARE
+            started timestamptz := clock_timestamp();
+            lsn pg_lsn := pg_current_wal_insert_lsn();
+        BEGIN
+            FOR i IN 1..n LOOP
+                INSERT INTO history_callrecord (url, {listed})
+                SELECT replace(url, '/m-', '/m-' || i || '-'), {listed}
+                FROM history_callrecord WHERE id = {template};
+            END LOOP;
+            us := extract(epoch FROM clock_timestamp() - started) * 1e6 / n;
+            wal := pg_wal_lsn_diff(pg_current_wal_insert_lsn(), lsn) / n;
+        END $$ LANGUAGE plpgsql
+    """  # noqa: S608 - column names from the model, the id an integer
+    runs = []
+    for _ in range(3):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(function)
+            cursor.execute("SELECT * FROM pg_temp.bench_append(%s)", [count])
+            runs.append(cursor.fetchone())
+            transaction.set_rollback(True)
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def bench_inserts(count: int) -> dict[str, Any]:
+    """(d) `chain_append`, what every Send does, of `count` realistic records, timed one by one.
+
+    Into a team of their own, twice, each committed as a Send commits it: as configured,
+    then with `synchronous_commit = off` (the commit does not wait for the WAL flush: the
+    statements and their index inserts without the disk's latency, the steadier figure
+    to compare indexes with). The records are removed afterwards and the table vacuumed
+    (which also empties a GIN index's pending list), so the measured team's pages stay
+    as loaded.
+    """
+    from django.db import connection, transaction
+
+    from console.history.models import ChainHead
+    from console.teams.models import Team
+
+    team, _ = Team.objects.get_or_create(slug="inserts", defaults={"name": "Inserts"})
+    committed = _append_loop(team, count)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    asynchronous = _append_loop(team, count)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET synchronous_commit")
+    server_us, server_wal = _server_side_inserts(team, count)
+    log("(d) removing the appended records, VACUUM")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL console.history_prune = 'on'")  # the append-only trigger
+        cursor.execute("DELETE FROM history_callrecord WHERE team_id = %s", [team.pk])
+        ChainHead.objects.filter(team=team).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM history_callrecord")
+        cursor.execute(
+            "SELECT indexrelname, pg_relation_size(indexrelid) FROM pg_stat_user_indexes "
+            "WHERE relname = 'history_callrecord' ORDER BY indexrelname"
+        )
+        indexes = cursor.fetchall()
+    return {
+        "count": count,
+        "committed": _spread(committed),
+        "no WAL wait": _spread(asynchronous),
+        "server_us": server_us,
+        "server_wal": server_wal,
+        "indexes": indexes,
     }
 
 
@@ -479,7 +695,12 @@ def _scans(scans: list[str]) -> str:
     return "; ".join(dict.fromkeys(scans)) or "?"
 
 
-def report(info: dict[str, Any], pages: dict[str, Any], exports: dict[str, Any]) -> None:
+def report(
+    info: dict[str, Any],
+    pages: dict[str, Any],
+    exports: dict[str, Any],
+    inserts: dict[str, Any] | None,
+) -> None:
     print(
         f"Machine: {platform.system()} {platform.machine()}, nproc {os.cpu_count()}, "
         f"Python {platform.python_version()}, {info['database']}, "
@@ -493,48 +714,82 @@ def report(info: dict[str, Any], pages: dict[str, Any], exports: dict[str, Any])
             f"{info['vacuum_s']:.1f} s. Table {info['table_size']}, indexes {info['index_size']}."
         )
         print()
-    print("(a) history_page (50 rows + 1), newest first")
-    print()
-    rows = [
-        [r["case"], r["page"], str(r["rows"]), ms(r["median"]), ms(r["p95"]), _scans(r["scans"])]
-        for r in pages["pages"]
-    ]
-    print(table(["filter", "page", "rows", "median", "p95", "plan (scans, index)"], rows))
-    print()
-    c = pages["choices"]
-    print(
-        f"filter_choices (the page's drop-downs, {c['queries']} queries): median "
-        f"{ms(c['median'])}, p95 {ms(c['p95'])}; scans: "
-        + " | ".join(_scans(s) for s in c["scans"])
-    )
-    print()
-    print("(b) Export of the whole team")
-    print()
-    rows = [
-        [
-            name,
-            f"{t['rows']:,}",
-            f"{t['bytes'] / 1e6:,.0f} MB",
-            f"{t['seconds']:.1f} s",
-            f"{t['rows_per_s']:,.0f}",
-            f"{t['bytes'] / 1e6 / t['seconds']:.1f} MB/s",
+    if pages["choices"] is not None:
+        print("(a) history_page (50 rows + 1), newest first")
+        print()
+        rows = [
+            [
+                r["case"],
+                r["page"],
+                str(r["rows"]),
+                ms(r["median"]),
+                ms(r["p95"]),
+                _scans(r["scans"]),
+            ]
+            for r in pages["pages"]
         ]
-        for name, t in exports["throughput"].items()
-    ]
-    print(table(["format", "rows", "size", "time", "rows/s", "throughput"], rows))
-    print()
-    print("(c) Peak memory of an export (tracemalloc: Python allocations)")
-    print()
-    rows = [
-        [
-            m["format"],
-            f"{m['rows']:,}",
-            f"{m['peak_bytes'] / 2**20:.1f} MiB",
-            f"{m['rss_growth_kib'] / 1024:.1f} MiB",
+        print(table(["filter", "page", "rows", "median", "p95", "plan (scans, index)"], rows))
+        print()
+        c = pages["choices"]
+        print(
+            f"filter_choices (the page's drop-downs, {c['queries']} queries): median "
+            f"{ms(c['median'])}, p95 {ms(c['p95'])}; scans: "
+            + " | ".join(_scans(s) for s in c["scans"])
+        )
+        print()
+        rows = [
+            [r["case"], ms(r["median"]), ms(r["p95"]), _scans(r["scans"])] for r in pages["others"]
         ]
-        for m in exports["memory"]
-    ]
-    print(table(["format", "rows", "tracemalloc peak", "growth of peak RSS"], rows))
+        print(table(["other reads", "median", "p95", "plan (scans, index)"], rows))
+        print()
+    if inserts is not None:
+        print(f"(d) chain_append of {inserts['count']:,} records (one Send's record), µs each")
+        print()
+        rows = [
+            [how, *(f"{inserts[how][k] * 1e6:,.0f}" for k in ("median", "p95", "p99", "max"))]
+            for how in ("committed", "no WAL wait")
+        ]
+        print(table(["appended", "median", "p95", "p99", "max"], rows))
+        print()
+        print(
+            f"The database's own cost of one record (INSERT in a PL/pgSQL loop, indexes "
+            f"included, median of 3 x {inserts['count']:,}): {inserts['server_us']:,.0f} µs "
+            f"and {inserts['server_wal']:,.0f} bytes of WAL"
+        )
+        print()
+        print(
+            f"{len(inserts['indexes'])} indexes on history_callrecord: "
+            + ", ".join(f"{name} ({size / 2**20:,.0f} MiB)" for name, size in inserts["indexes"])
+        )
+        print()
+    if exports["throughput"]:
+        print("(b) Export of the whole team")
+        print()
+        rows = [
+            [
+                name,
+                f"{t['rows']:,}",
+                f"{t['bytes'] / 1e6:,.0f} MB",
+                f"{t['seconds']:.1f} s",
+                f"{t['rows_per_s']:,.0f}",
+                f"{t['bytes'] / 1e6 / t['seconds']:.1f} MB/s",
+            ]
+            for name, t in exports["throughput"].items()
+        ]
+        print(table(["format", "rows", "size", "time", "rows/s", "throughput"], rows))
+        print()
+        print("(c) Peak memory of an export (tracemalloc: Python allocations)")
+        print()
+        rows = [
+            [
+                m["format"],
+                f"{m['rows']:,}",
+                f"{m['peak_bytes'] / 2**20:.1f} MiB",
+                f"{m['rss_growth_kib'] / 1024:.1f} MiB",
+            ]
+            for m in exports["memory"]
+        ]
+        print(table(["format", "rows", "tracemalloc peak", "growth of peak RSS"], rows))
 
 
 def _sizes() -> dict[str, str]:
@@ -557,7 +812,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument("--reuse", metavar="URL", help="a database kept by --keep")
     parser.add_argument("--plans", action="store_true", help="print every full plan")
+    parser.add_argument("--no-pages", action="store_true", help="skip (a)")
     parser.add_argument("--no-exports", action="store_true", help="skip (b) and (c)")
+    parser.add_argument(
+        "--inserts", type=int, default=2000, metavar="N", help="records appended in (d); 0 skips"
+    )
     args = parser.parse_args()
     if not (args.postgres or args.reuse):
         parser.error("--postgres URL is required")
@@ -582,12 +841,19 @@ def main() -> None:
             cursor.execute("SHOW server_version")
             info["database"] = "PostgreSQL " + cursor.fetchone()[0].split()[0]
         info.update(_sizes())
-        pages = bench_pages(args.repeats)
+        pages = (
+            {"pages": [], "others": [], "choices": None}
+            if args.no_pages
+            else bench_pages(args.repeats)
+        )
         exports = {"throughput": {}, "memory": []} if args.no_exports else bench_exports()
-        report(info, pages, exports)
+        inserts = bench_inserts(args.inserts) if args.inserts else None
+        report(info, pages, exports, inserts)
         if args.plans:
             for r in pages["pages"]:
                 print(f"\n-- {r['case']}, {r['page']} page\n{r['plan']}")
+            for r in pages["others"]:
+                print(f"\n-- {r['case']}\n{r['plan']}")
         print()
         print(f"Total bench time: {time.perf_counter() - started:.1f} s")
         connections.close_all()
