@@ -18,16 +18,21 @@ temporary directory (the project's .local/ is never touched):
   the version and its operations), timed as a whole; the parse and index parts are also
   timed on their own to show where the time goes;
 * explorer page and search: Django's test Client against the real views (full page;
-  search as htmx asks for it, only the operation list), server time, median of N;
+  search as htmx asks for it, only the operation list), server time, median of N, and
+  the size of the HTML;
+* tag groups (when the spec is big enough for the sidebar to list them collapsed):
+  every group's list as htmx loads it when a group is opened, server time and size;
 * operation forms: every operation's page (or a random sample of --forms of them), once
-  each, server time: median, 95th percentile and the slowest; the five slowest are then
-  opened five times more and the worst median kept (one slow request on a shared machine
-  may be noise, a slow page is slow every time); plus the first page after the process
-  starts, which reads the document from the database;
+  each, server time: median, 95th percentile and the slowest, and the page's size; the
+  five slowest are then opened five times more and the worst median kept (one slow
+  request on a shared machine may be noise, a slow page is slow every time); plus the
+  first page after the process starts, which reads the document from the database;
 * Swagger UI (swagger-ui-dist from npm, served by a local http.server on 127.0.0.1) and
   the console (served by Django's threaded WSGI server on 127.0.0.1) in headless Debian
-  Chromium via Playwright, from navigation until the first operation of the list is
-  visible (`.opblock` / `.op-link`), fresh browser context each time, median of 3.
+  Chromium via Playwright, from navigation until the list is visible (Swagger UI's first
+  `.opblock`; the console's first tag group, open or collapsed), fresh browser context
+  each time, median of 3; and the console's operation page (the operation in the middle
+  of the spec) until its `load` event, when the whole page, sidebar included, is parsed.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ import http.server
 import os
 import platform
 import random
+import re
 import secrets
 import shutil
 import statistics
@@ -66,6 +72,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SWAGGER_UI_VERSION = "5.35.0"
+# The console's list is visible with its first tag group (a big spec's start collapsed).
+CONSOLE_LIST = "#operation-list .op-group > summary"
 
 
 @dataclass(frozen=True)
@@ -229,16 +237,22 @@ class SpecFigures:
     parse_s: float = 0.0
     index_s: float = 0.0
     explorer_ms: list[float] = field(default_factory=list)
+    explorer_kb: float = 0.0
     search_ms: list[float] = field(default_factory=list)
     search_results: dict[str, int] = field(default_factory=dict)
+    search_kb: dict[str, float] = field(default_factory=dict)
+    groups_ms: list[float] = field(default_factory=list)
+    groups_kb: list[float] = field(default_factory=list)
     first_form_ms: float = 0.0
     forms_ms: list[float] = field(default_factory=list)
+    forms_kb: list[float] = field(default_factory=list)
     slowest_form: str = ""
     slowest_again_ms: float = 0.0
     forms_total: int = 0
     swagger_s: list[float] = field(default_factory=list)
     swagger_note: str = ""
     console_browser_s: list[float] = field(default_factory=list)
+    operation_browser_s: list[float] = field(default_factory=list)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -295,12 +309,15 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
     client.force_login(user)
     explorer_url = reverse("explorer:spec", args=[team.slug, result.spec.pk])
 
+    sizes: list[float] = []  # KB of every page `get` fetched, in order
+
     def get(url: str, **headers: str) -> float:
         started = time.perf_counter()
         response = client.get(url, headers=headers)
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise SystemExit(f"GET {url} answered {response.status_code}")
+        sizes.append(len(response.content) / 1000)
         return elapsed * 1000
 
     # The first operation page after the process starts reads the document from the DB.
@@ -316,7 +333,11 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
     for _ in range(2):
         get(explorer_url)
     figures.explorer_ms = [get(explorer_url) for _ in range(args.repeat)]
-    log(f"{source.key}: explorer page median {statistics.median(figures.explorer_ms):.1f} ms")
+    figures.explorer_kb = sizes[-1]
+    log(
+        f"{source.key}: explorer page median {statistics.median(figures.explorer_ms):.1f} ms, "
+        f"{figures.explorer_kb:,.0f} KB"
+    )
 
     htmx = {"HX-Request": "true", "HX-Target": "operation-list"}
     for query in source.queries:
@@ -324,7 +345,24 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
         response = client.get(url, headers=htmx)
         figures.search_results[query] = response.content.count(b'class="op-link"')
         figures.search_ms += [get(url, **htmx) for _ in range(args.repeat)]
+        figures.search_kb[query] = sizes[-1]
     log(f"{source.key}: search median {statistics.median(figures.search_ms):.1f} ms")
+
+    # A big spec's sidebar lists its tag groups collapsed; opening one loads its list.
+    page = client.get(explorer_url).content.decode()
+    group_urls = re.findall(r'<details class="op-group"[^>]* hx-get="([^"]+)"', page)
+    for url in group_urls:
+        client.get(url, headers={"HX-Request": "true"})  # the first renders all of them
+        break
+    for url in group_urls:
+        figures.groups_ms.append(get(url, **{"HX-Request": "true"}))
+        figures.groups_kb.append(sizes[-1])
+    if group_urls:
+        log(
+            f"{source.key}: {len(group_urls)} collapsed groups, opening one median "
+            f"{statistics.median(figures.groups_ms):.1f} ms, "
+            f"largest {max(figures.groups_kb):,.0f} KB"
+        )
 
     sample = operations
     if args.forms and len(operations) > args.forms:
@@ -334,6 +372,7 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
     for index, (pk, method, op_path) in enumerate(sample):
         ms = get(reverse("explorer:operation", args=[team.slug, pk]))
         figures.forms_ms.append(ms)
+        figures.forms_kb.append(sizes[-1])
         timings.append((ms, pk, f"{method} {op_path}"))
         if index and index % 500 == 0:
             log(f"{source.key}: {index}/{len(sample)} operation pages")
@@ -347,6 +386,7 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
             figures.slowest_again_ms, figures.slowest_form = again, name
     log(
         f"{source.key}: operation pages median {statistics.median(figures.forms_ms):.1f} ms, "
+        f"{statistics.median(figures.forms_kb):,.0f} KB (largest {max(figures.forms_kb):,.0f} KB), "
         f"slowest {max(figures.forms_ms):.1f} ms; re-timed, the slowest is "
         f"{figures.slowest_again_ms:.1f} ms ({figures.slowest_form})"
     )
@@ -411,13 +451,17 @@ def serve_console() -> Iterator[str]:
 def time_until_visible(
     browser: Any, url: str, selector: str, timeout_s: float, cookies: list[dict[str, str]]
 ) -> float:
-    """Seconds from navigation until `selector` is visible, in a fresh browser context."""
+    """Seconds from navigation until `selector` is visible (or, for "load", until the
+    page's load event), in a fresh browser context."""
     context = browser.new_context()
     try:
         if cookies:
             context.add_cookies(cookies)
         page = context.new_page()
         started = time.perf_counter()
+        if selector == "load":
+            page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+            return time.perf_counter() - started
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
         page.wait_for_selector(selector, state="visible", timeout=timeout_s * 1000)
         return time.perf_counter() - started
@@ -433,7 +477,7 @@ def measure_browsers(figures: list[SpecFigures], args: argparse.Namespace) -> st
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    from console.specs.models import Spec
+    from console.specs.models import Operation, Spec
     from console.teams.models import Team
 
     dist = swagger_ui_dist()
@@ -443,13 +487,18 @@ def measure_browsers(figures: list[SpecFigures], args: argparse.Namespace) -> st
     team = Team.objects.get(slug="bench")
     # Playwright's sync API runs an event loop in this thread, where Django refuses
     # database queries: look everything up first.
+    specs = {fig.source.key: Spec.objects.get(team=team, name=fig.source.title) for fig in figures}
     explorer_paths = {
-        fig.source.key: reverse(
-            "explorer:spec",
-            args=[team.slug, Spec.objects.get(team=team, name=fig.source.title).pk],
-        )
-        for fig in figures
+        key: reverse("explorer:spec", args=[team.slug, spec.pk]) for key, spec in specs.items()
     }
+    operation_paths = {}
+    for key, spec in specs.items():
+        ids = list(
+            Operation.objects.filter(version=spec.latest_version())
+            .order_by("position")
+            .values_list("pk", flat=True)
+        )
+        operation_paths[key] = reverse("explorer:operation", args=[team.slug, ids[len(ids) // 2]])
     with (
         serve_swagger_ui(dist, CACHE / "specs") as swagger_base,
         serve_console() as console_base,
@@ -466,10 +515,17 @@ def measure_browsers(figures: list[SpecFigures], args: argparse.Namespace) -> st
                 swagger_url = f"{swagger_base}/?spec=/specs/{fig.source.key}.json"
                 for run in range(args.browser_runs):
                     seconds = time_until_visible(
-                        browser, console_url, ".op-link", args.browser_timeout, cookies
+                        browser, console_url, CONSOLE_LIST, args.browser_timeout, cookies
                     )
                     fig.console_browser_s.append(seconds)
                     log(f"{fig.source.key}: console in Chromium {run + 1}: {seconds:.2f} s")
+                for run in range(args.browser_runs):
+                    url = console_base + operation_paths[fig.source.key]
+                    seconds = time_until_visible(
+                        browser, url, "load", args.browser_timeout, cookies
+                    )
+                    fig.operation_browser_s.append(seconds)
+                    log(f"{fig.source.key}: operation page in Chromium {run + 1}: {seconds:.2f} s")
                 for run in range(args.browser_runs):
                     try:
                         seconds = time_until_visible(
@@ -511,8 +567,11 @@ def report(figures: list[SpecFigures], chromium: str, args: argparse.Namespace) 
           f"swagger-ui-dist {SWAGGER_UI_VERSION}. Load average (1 min) at the start "
           f"{args.load_before:.1f}, at the end {os.getloadavg()[0]:.1f}.")  # fmt: skip
     print()
-    print("| spec | size | operations | import (parse / index / total) | explorer page | search |")
-    print("| --- | ---: | ---: | --- | ---: | ---: |")
+    print(
+        "| spec | size | operations | import (parse / index / total) | explorer page "
+        "| explorer page size | search |"
+    )
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
     for f in figures:
         print(
             f"| {f.source.title} (`{f.source.package}@{f.source.version}`) | "
@@ -520,27 +579,42 @@ def report(figures: list[SpecFigures], chromium: str, args: argparse.Namespace) 
             + (f" ({f.skipped} skipped)" if f.skipped else "")
             + f" | {f.parse_s:.2f} / {f.index_s:.2f} / **{statistics.median(f.import_s):.2f} s** | "
             f"{_ms(f.explorer_ms)} ms (p95 {p95(f.explorer_ms):.1f}) | "
+            f"{f.explorer_kb:,.0f} KB | "
             f"{_ms(f.search_ms)} ms (p95 {p95(f.search_ms):.1f}) |"
         )
     print()
     print(
         "| spec | operation pages opened | median | p95 | slowest once | "
-        "slowest, re-timed (median of 5) | first page after start |"
+        "slowest, re-timed (median of 5) | first page after start | page size (median / largest) |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |")
     for f in figures:
         print(
             f"| {f.source.title} | {len(f.forms_ms):,} of {f.forms_total:,} | "
             f"{_ms(f.forms_ms)} ms | {p95(f.forms_ms):.1f} ms | {max(f.forms_ms):.1f} ms | "
-            f"{f.slowest_again_ms:.1f} ms (`{f.slowest_form}`) | {f.first_form_ms:.0f} ms |"
+            f"{f.slowest_again_ms:.1f} ms (`{f.slowest_form}`) | {f.first_form_ms:.0f} ms | "
+            f"{statistics.median(f.forms_kb):,.0f} / {max(f.forms_kb):,.0f} KB |"
         )
+    if any(f.groups_ms for f in figures):
+        print()
+        print(
+            "| spec | collapsed groups | opening one: median | p95 | list size (median / largest) |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for f in figures:
+            if f.groups_ms:
+                print(
+                    f"| {f.source.title} | {len(f.groups_ms):,} | {_ms(f.groups_ms)} ms | "
+                    f"{p95(f.groups_ms):.1f} ms | "
+                    f"{statistics.median(f.groups_kb):,.0f} / {max(f.groups_kb):,.0f} KB |"
+                )
     if not args.no_browser:
         print()
         print(
-            "| spec | Swagger UI: first operation visible | console: first operation visible "
-            "| Swagger UI ÷ console |"
+            "| spec | Swagger UI: first operation visible | console: list visible "
+            "| Swagger UI ÷ console | console: operation page loaded |"
         )
-        print("| --- | ---: | ---: | ---: |")
+        print("| --- | ---: | ---: | ---: | ---: |")
         for f in figures:
             swagger = (
                 f"{statistics.median(f.swagger_s):.2f} s"
@@ -553,10 +627,15 @@ def report(figures: list[SpecFigures], chromium: str, args: argparse.Namespace) 
                 if f.swagger_s and console and not f.swagger_note
                 else (f"> {args.browser_timeout / console:.0f}x" if console else "-")
             )
-            print(f"| {f.source.title} | {swagger} | {console:.2f} s | {ratio} |")
+            operation = "-"
+            if f.operation_browser_s:
+                operation = f"{statistics.median(f.operation_browser_s):.2f} s"
+            print(f"| {f.source.title} | {swagger} | {console:.2f} s | {ratio} | {operation} |")
     print()
-    print("Search queries (results): " + "; ".join(
-        f"{f.source.key}: " + ", ".join(f"“{q}” {n}" for q, n in f.search_results.items())
+    print("Search queries (operations listed, size): " + "; ".join(
+        f"{f.source.key}: " + ", ".join(
+            f"“{q}” {n} ({f.search_kb.get(q, 0):,.0f} KB)" for q, n in f.search_results.items()
+        )
         for f in figures
     ))  # fmt: skip
 

@@ -36,7 +36,7 @@ from console.history.models import CallRecord
 from console.sandbox.server import RunningSandbox
 from console.saved.models import SavedRequest
 from console.saved.services import saved_create
-from console.specs.models import Operation, Spec
+from console.specs.models import Operation, Spec, SpecVersion
 from console.specs.services import spec_import
 from console.teams.models import Membership, Role, Team
 from console.teams.scoping import TeamScope
@@ -57,6 +57,7 @@ class Objects:
     environment: Environment
     access: ApplicationAccess
     spec: Spec
+    version: SpecVersion
     operation: Operation
     record: CallRecord
     target: Membership  # a member whose role is changed or who is removed
@@ -95,7 +96,9 @@ def _make_objects(
     user = get_user_model().objects.create_user(username=target_name, password="pw")
     target = Membership.objects.create(team=manager.team, user=user, role=Role.MEMBER)
     saved = saved_create(scope=sender, operation=operation, name="Meter types", state=FormState())
-    return Objects(env, access, imported.spec, operation, outcome.record, target, saved)
+    return Objects(
+        env, access, imported.spec, imported.version, operation, outcome.record, target, saved
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -187,6 +190,7 @@ def _send_form(world: World) -> dict[str, Any]:
 ENV = {"environment_id": "environment"}
 ACCESS = {"access_id": "access"}
 SPEC = {"spec_id": "spec"}
+VERSION = {"version_id": "version"}
 OPERATION = {"operation_id": "operation"}
 RECORD = {"record_id": "record"}
 SAVED = {"saved_id": "saved"}
@@ -196,6 +200,8 @@ READ_PAGES = [
     Route("explorer:index", "GET", Role.VIEWER, 302),  # to the first spec
     Route("explorer:spec", "GET", Role.VIEWER, 200, SPEC),
     Route("explorer:operation", "GET", Role.VIEWER, 200, OPERATION),
+    # a tag group's operations, as the sidebar of a big spec loads them (the first group)
+    Route("explorer:group", "GET", Role.VIEWER, 200, VERSION, fixed={"number": "0"}),
     Route("history:list", "GET", Role.VIEWER, 200),
     Route("history:detail", "GET", Role.VIEWER, 200, RECORD),
     Route("history:replay", "GET", Role.VIEWER, 200, RECORD),

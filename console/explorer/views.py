@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from console.explorer import services
-from console.explorer.selectors import operation_groups, team_specs
+from console.explorer import services, sidebar
+from console.explorer.selectors import team_specs
 from console.explorer.timing import TimingSplit
 from console.saved.selectors import for_operation as saved_for_operation
 from console.specs.engine.fields import FieldSpec
@@ -38,49 +33,29 @@ def explorer_index(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     return render(request, "explorer/index.html", {"specs": specs})
 
 
-@functools.lru_cache(maxsize=8)
-def _full_operation_list(version_id: int, imported_at: datetime, team_slug: str) -> str:
-    """The sidebar's whole operation list of a version, rendered once per process: a
-    version's operations never change, and a big spec lists thousands of them."""
-    version = SpecVersion.objects.defer("document").get(pk=version_id)
-    return render_to_string(
-        "explorer/sidebar.html#operation-list", {"groups": operation_groups(version), "query": ""}
-    )
-
-
-def _sidebar(
-    scope: TeamScope, spec: Spec, query: str, current: Operation | None = None
-) -> dict[str, object]:
-    version = spec.latest_version()
-    context: dict[str, object] = {
-        "spec": spec,
-        "version": version,
-        "specs": team_specs(scope),
-        "groups": [],
-        "operation_list": "",
-        "query": query,
-    }
-    if version is not None and query:
-        context["groups"] = operation_groups(version, query)
-    elif version is not None:
-        html = _full_operation_list(version.pk, version.imported_at, scope.team.slug)
-        if current is not None:  # mark it, as the template does for a search's list
-            href = 'href="{}"'.format(
-                reverse("explorer:operation", args=[scope.team.slug, current.pk])
-            )
-            html = html.replace(href, href + ' aria-current="page"', 1)
-        context["operation_list"] = mark_safe(html)  # noqa: S308 (our own template's output)
-    return context
+@team_view(Role.VIEWER)
+def explorer_spec(request: HttpRequest, scope: TeamScope, spec_id: int) -> HttpResponse:
+    """A spec's operations grouped by tag (``?tag=`` opens a collapsed group); htmx
+    search requests get only the list."""
+    spec = scope.get(Spec, pk=spec_id)
+    query = request.GET.get("q", "").strip()[:200]
+    if request.htmx and request.htmx.target == "operation-list":
+        context = sidebar.sidebar_context(scope, spec, query, sidebar.searched_from(scope, request))
+        return render(request, "explorer/sidebar.html#operation-list", context)
+    context = sidebar.sidebar_context(scope, spec, query, tag=request.GET.get("tag", ""))
+    return render(request, "explorer/spec.html", context)
 
 
 @team_view(Role.VIEWER)
-def explorer_spec(request: HttpRequest, scope: TeamScope, spec_id: int) -> HttpResponse:
-    """A spec's operations grouped by tag; htmx search requests get only the list."""
-    spec = scope.get(Spec, pk=spec_id)
-    context = _sidebar(scope, spec, request.GET.get("q", "").strip()[:200])
-    if request.htmx and request.htmx.target == "operation-list":
-        return render(request, "explorer/sidebar.html#operation-list", context)
-    return render(request, "explorer/spec.html", context)
+def operation_group(
+    request: HttpRequest, scope: TeamScope, version_id: int, number: int
+) -> HttpResponse:
+    """One tag group's operations, as opening a collapsed group in the sidebar loads them."""
+    version = get_object_or_404(scope.all(SpecVersion).defer("document"), pk=version_id)
+    groups = sidebar.tag_groups(version.pk, version.imported_at, scope.team.slug)
+    if number >= len(groups):
+        raise Http404("No such group.")
+    return HttpResponse(groups[number].items)
 
 
 @dataclass(frozen=True)
@@ -176,7 +151,8 @@ def _operation_context(
     )
     # The spec by its version's id: `operation.version` would load the whole document.
     spec = scope.get(Spec, versions=operation.version_id)
-    context = _sidebar(scope, spec, request.GET.get("q", "").strip()[:200], operation)
+    query = request.GET.get("q", "").strip()[:200]
+    context = sidebar.sidebar_context(scope, spec, query, operation)
     accesses = list(usable_accesses(scope))
     chosen = str(
         data.get("access")

@@ -14,6 +14,7 @@
  *   3. Ctrl/Cmd+Enter sends ..... <form data-send-form>
  *   4. JSON editor .............. <textarea data-json-editor>, <button data-format-json="#id">
  *   5. htmx error messages ...... [data-htmx-error] regions
+ *  5b. Sidebar groups ........... details.op-group[hx-get]: aria-busy while loading, focus kept
  *   6. Confirmations ............ data-confirm="Really delete?" on a form, submit button or link
  *   7. Menus, alerts ............ <details class="menu"> closes on outside click / Escape;
  *                                 flash messages get a dismiss button
@@ -695,6 +696,44 @@
   doc.addEventListener("htmx:swapError", function (event) {
     showHtmxError(event.detail.elt, "Could not show the result",
       "The answer arrived but could not be displayed. Reload the page.");
+  });
+
+  /* ------------------------------------------------------------------ *
+   * 5b. A big spec's sidebar: a collapsed tag group (details.op-group with
+   *     hx-get) loads its operations when opened. While it loads it is
+   *     aria-busy; if the focus was on its "List its operations" link, which
+   *     the list replaces, it moves to the first operation (not to <body>).
+   * ------------------------------------------------------------------ */
+
+  function loadingGroup(node) {
+    return node && node.matches && node.matches("details.op-group[hx-get]") ? node : null;
+  }
+
+  doc.addEventListener("htmx:beforeRequest", function (event) {
+    var group = loadingGroup(event.target);
+    if (group) group.setAttribute("aria-busy", "true");
+  });
+
+  doc.addEventListener("htmx:afterRequest", function (event) {
+    var group = loadingGroup(event.target);
+    if (group) group.removeAttribute("aria-busy");
+  });
+
+  doc.addEventListener("htmx:beforeSwap", function (event) {
+    // Fired on the swap's target: the group's placeholder, which the list replaces.
+    var more = event.target;
+    if (!more.matches || !more.matches(".op-group-more")) return;
+    var group = loadingGroup(more.closest("details.op-group"));
+    if (group && more.contains(doc.activeElement)) group.setAttribute("data-refocus", "");
+  });
+
+  doc.addEventListener("htmx:afterSettle", function (event) {
+    // Fired on the list that came in, inside its group.
+    var group = event.target.closest && event.target.closest("details.op-group[data-refocus]");
+    if (!group) return;
+    group.removeAttribute("data-refocus");
+    var first = group.querySelector(".op-link") || group.querySelector("summary");
+    if (first) first.focus();
   });
 
   /* ------------------------------------------------------------------ *
