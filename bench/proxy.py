@@ -20,6 +20,10 @@ rotates every round so that no path always goes first):
   member: everything above plus middleware, session, CSRF check, the view and the
   response partial's template (only the WSGI server is left out).
 
+A fixed CPU workload (`cpu_reference`) is timed once per round as well: the added time
+is CPU work and scales with the speed the (shared, virtual) CPU runs at, which can change
+by half within a minute, so its median is printed with the figures to compare runs.
+
 Added time = the console path's median minus the direct median (and the median of the
 per-round differences, which drift affects less). Target: under 10 ms at the median.
 `--profile` also runs pyinstrument over 100 more Send view calls and prints where the
@@ -65,6 +69,21 @@ CLIENT_SECRET = "bench-proxy-secret-not-a-real-one"
 PATHS = ("direct", "run_operation", "send_view")
 
 _T0 = time.perf_counter()
+
+
+def cpu_reference() -> int:
+    """A fixed pure-Python workload (about 3 ms on this machine kind at its usual speed).
+
+    The console's added time is CPU work (the ORM, templates, hashing) and scales with
+    the speed the CPU runs at, which on a shared virtual machine can change by half
+    within a minute; the direct call is mostly waiting and hardly does. Timed in the
+    same rounds as the calls, its median says how fast the CPU was during this run,
+    so that runs can be compared.
+    """
+    total = 0
+    for i in range(40_000):
+        total += (i * i) % 7
+    return total
 
 
 def log(message: str) -> None:
@@ -365,6 +384,7 @@ def _world_run(args: argparse.Namespace) -> dict[str, Any]:
         parts: dict[str, list[float]] = {"token": [], "upstream": [], "outside_call": []}
         log(f"{args.world}: {args.calls} rounds of {', '.join(PATHS)}")
         records_before = CallRecord.objects.count()
+        reference: list[float] = []
         for round_number in range(args.calls):
             shift = round_number % len(PATHS)
             for name in PATHS[shift:] + PATHS[:shift]:
@@ -376,6 +396,9 @@ def _world_run(args: argparse.Namespace) -> dict[str, Any]:
                     parts["token"].append(outcome.token_ms / 1000)
                     parts["upstream"].append(outcome.upstream_ms / 1000)
                     parts["outside_call"].append(elapsed - outcome.duration_ms / 1000)
+            started = time.perf_counter()
+            cpu_reference()
+            reference.append(time.perf_counter() - started)
         recorded = CallRecord.objects.count() - records_before
         assert recorded == 2 * args.calls, recorded  # one record per console call
         result["times"] = {name: quantiles(values) for name, values in times.items()}
@@ -385,6 +408,7 @@ def _world_run(args: argparse.Namespace) -> dict[str, Any]:
         }
         result["parts"] = {name: quantiles(values) for name, values in parts.items()}
         result["records"] = recorded
+        result["cpu_reference"] = quantiles(reference)
         if args.profile:
             result["profile"] = _profile(view_call, args.profile_calls)
     return result
@@ -477,6 +501,16 @@ def report(worlds: list[dict[str, Any]], load_before: tuple[float, ...]) -> None
                 "added (p95 - p95)",
             ],
             rows,
+        )
+    )
+    print()
+    print(
+        "CPU reference loop (`cpu_reference`, timed once per round; the added times scale "
+        "with it): "
+        + "; ".join(
+            f"{w['database']} {ms(w['cpu_reference']['median'])} median, "
+            f"p95 {ms(w['cpu_reference']['p95'])}"
+            for w in worlds
         )
     )
     print()
