@@ -16,6 +16,7 @@ from console.specs.models import Operation
 from console.specs.services import spec_import
 from tests.browser.conftest import expect, sign_in
 from tests.conftest import Person
+from tests.explorer.many_operations import many_operations
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +27,7 @@ COUNT, TAGS = 600, 30  # 20 operations in each tag group
 def big_spec(admin: Person) -> Any:
     """600 operations over 30 tags, imported as the team's only spec."""
     assert COUNT > SIDEBAR_COLLAPSE_AT
-    paths = {
-        f"/things/{i}": {
-            "get": {
-                "operationId": f"getThing{i}",
-                "summary": f"Thing number {i}",
-                "tags": [f"tag{i % TAGS:02d}"],
-                "responses": {"200": {"description": "ok"}},
-            }
-        }
-        for i in range(COUNT)
-    }
-    document = {"openapi": "3.0.3", "info": {"title": "Many", "version": "1"}, "paths": paths}
+    document = many_operations(COUNT, TAGS)
     return spec_import(scope=admin.scope, name="Many", data=json.dumps(document).encode())
 
 

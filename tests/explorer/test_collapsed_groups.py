@@ -16,28 +16,14 @@ from django.urls import reverse
 from console.explorer.sidebar import SEARCH_SHOWN, SIDEBAR_COLLAPSE_AT
 from console.specs.models import Operation
 from console.specs.services import spec_import
+from tests.explorer.many_operations import many_operations
 
 TAGS = 30
 HTMX_SEARCH = {"HX-Request": "true", "HX-Target": "operation-list"}
 
 
-def _document(count: int, tags: int = TAGS) -> dict[str, Any]:
-    paths = {
-        f"/things/{i}": {
-            "get": {
-                "operationId": f"getThing{i}",
-                "summary": f"Thing number {i}",
-                "tags": [f"tag{i % tags:02d}"],
-                "responses": {"200": {"description": "ok"}},
-            }
-        }
-        for i in range(count)
-    }
-    return {"openapi": "3.0.3", "info": {"title": "Many", "version": "1"}, "paths": paths}
-
-
 def _import(person: Any, count: int, name: str = "Many") -> Any:
-    data = json.dumps(_document(count)).encode()
+    data = json.dumps(many_operations(count, TAGS)).encode()
     return spec_import(scope=person.scope, name=name, data=data)
 
 

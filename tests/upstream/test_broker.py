@@ -8,20 +8,8 @@ import time
 import pytest
 
 from console.upstream.errors import TokenLockTimeout, TokenRejected, TokenServerError
-from console.upstream.http import send
 from console.upstream.tokens import MemoryTokenStore, Token, TokenBroker
-
-KEY = "7:https://api.example.test/"
-
-
-class FakeClock:
-    """A clock the test moves by hand, starting at the real time."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
+from tests.upstream.broker_support import KEY, FakeClock, protected
 
 
 @pytest.fixture
@@ -101,25 +89,13 @@ def test_short_lived_tokens_are_not_refetched_on_every_call(upstream, local_poli
     assert len(upstream.token_requests) == 1
 
 
-def _protected(upstream, policy):
-    def do(token: Token):
-        return send(
-            policy,
-            method="GET",
-            url=upstream.url("/api/protected"),
-            headers={"Authorization": token.authorization},
-        )
-
-    return do
-
-
 def test_call_uses_the_cached_token(upstream, local_policy, counted):
     broker = TokenBroker(MemoryTokenStore(), local_policy)
-    response, info = broker.call(KEY, counted, _protected(upstream, local_policy))
+    response, info = broker.call(KEY, counted, protected(upstream, local_policy))
     assert response.status == 200
     assert (info.cached, info.retried, info.source) == (False, False, "fetched")
     assert info.token_ms > 0
-    response, info = broker.call(KEY, counted, _protected(upstream, local_policy))
+    response, info = broker.call(KEY, counted, protected(upstream, local_policy))
     assert (info.cached, info.retried, info.source) == (True, False, "cached")
     assert len(upstream.token_requests) == 1
 
@@ -129,7 +105,7 @@ def test_401_invalidates_and_retries_exactly_once(upstream, local_policy, counte
     broker = TokenBroker(store, local_policy)
     broker.get(KEY, counted)
     upstream.unauthorized_remaining = 1
-    response, info = broker.call(KEY, counted, _protected(upstream, local_policy))
+    response, info = broker.call(KEY, counted, protected(upstream, local_policy))
     assert response.status == 200
     assert info.retried is True
     assert info.cached is False
@@ -143,7 +119,7 @@ def test_401_invalidates_and_retries_exactly_once(upstream, local_policy, counte
 def test_401_twice_returns_the_401_without_looping(upstream, local_policy, counted):
     broker = TokenBroker(MemoryTokenStore(), local_policy)
     upstream.unauthorized_remaining = 5
-    response, info = broker.call(KEY, counted, _protected(upstream, local_policy))
+    response, info = broker.call(KEY, counted, protected(upstream, local_policy))
     assert response.status == 401
     assert info.retried is True
     assert len(upstream.api_requests) == 2

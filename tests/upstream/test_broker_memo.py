@@ -13,20 +13,8 @@ import time
 import pytest
 
 from console.upstream.errors import TokenServerError
-from console.upstream.http import send
 from console.upstream.tokens import MemoryTokenStore, Token, TokenBroker, TokenMemo
-
-KEY = "7:https://api.example.test/"
-
-
-class FakeClock:
-    """A clock the test moves by hand, starting at the real time."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
+from tests.upstream.broker_support import KEY, FakeClock, protected
 
 
 class CountingStore(MemoryTokenStore):
@@ -49,18 +37,6 @@ def store() -> CountingStore:
 
 def _broker(store, policy, **kwargs) -> TokenBroker:
     return TokenBroker(store, policy, memo=TokenMemo(), **kwargs)
-
-
-def _protected(upstream, policy):
-    def do(token: Token):
-        return send(
-            policy,
-            method="GET",
-            url=upstream.url("/api/protected"),
-            headers={"Authorization": token.authorization},
-        )
-
-    return do
 
 
 def _revoke(upstream, access_token: str) -> None:
@@ -202,7 +178,7 @@ def test_a_401_drops_the_memo_entry_and_renews_once(upstream, local_policy, cred
     first = broker.get(KEY, lambda: creds, generation="g1")
     _revoke(upstream, first.access_token)
     response, info = broker.call(
-        KEY, lambda: creds, _protected(upstream, local_policy), generation="g1"
+        KEY, lambda: creds, protected(upstream, local_policy), generation="g1"
     )
     assert response.status == 200
     assert (info.retried, info.cached) == (True, False)
@@ -233,14 +209,14 @@ def test_after_a_401_another_process_picks_up_the_stores_token(
     assert b.get(KEY, lambda: creds, generation="g1") == old
     _revoke(upstream, old.access_token)
 
-    response, info = a.call(KEY, lambda: creds, _protected(upstream, local_policy), generation="g1")
+    response, info = a.call(KEY, lambda: creds, protected(upstream, local_policy), generation="g1")
     assert (response.status, info.retried, info.cached) == (200, True, False)
     renewed = store.load(KEY)
     assert len(upstream.token_requests) == 2
 
     # B's memo still holds the old token: one extra round trip, no extra fetch.
     upstream.api_requests.clear()
-    response, info = b.call(KEY, lambda: creds, _protected(upstream, local_policy), generation="g1")
+    response, info = b.call(KEY, lambda: creds, protected(upstream, local_policy), generation="g1")
     assert (response.status, info.retried, info.cached) == (200, True, True)
     bearers = [r.headers["authorization"] for r in upstream.api_requests]
     assert bearers == [old.authorization, renewed.authorization]
@@ -268,7 +244,7 @@ def test_the_retry_after_a_401_skips_the_memo(upstream, local_policy, creds):
     first = broker.get(KEY, lambda: creds, generation="g1")
     _revoke(upstream, first.access_token)
     response, info = broker.call(
-        KEY, lambda: creds, _protected(upstream, local_policy), generation="g1"
+        KEY, lambda: creds, protected(upstream, local_policy), generation="g1"
     )
     assert (response.status, info.retried) == (200, True)
     assert len(upstream.token_requests) == 2

@@ -87,30 +87,27 @@ def test_a_warm_connection_test_reads_no_cached_token_row(member, access):
     assert _token_queries(warm) == []
 
 
-def test_a_secret_replaced_in_this_process_is_used_on_the_next_call(admin, access, sandbox):
-    _call(_fresh(access), sandbox)
+def _replace_secret(admin, access, secret: str) -> None:
     current = _fresh(access)
     services.access_update(
         scope=admin.scope,
         access=current,
         name=current.name,
         environment=current.environment,
-        client_secret=WRONG_SECRET,
+        client_secret=secret,
     )
+
+
+def test_a_secret_replaced_in_this_process_is_used_on_the_next_call(admin, access, sandbox):
+    _call(_fresh(access), sandbox)
+    _replace_secret(admin, access, WRONG_SECRET)
     before = sandbox.token_requests
     # The memo still holds a token the sandbox accepts; it must not be used.
     with pytest.raises(TokenRejected):
         _call(_fresh(access), sandbox)
     assert sandbox.token_requests == before + 1
 
-    current = _fresh(access)
-    services.access_update(
-        scope=admin.scope,
-        access=current,
-        name=current.name,
-        environment=current.environment,
-        client_secret=SANDBOX_SECRET,
-    )
+    _replace_secret(admin, access, SANDBOX_SECRET)
     response, info = _call(_fresh(access), sandbox)
     assert (response.status, info.cached) == (200, False)
     assert sandbox.token_requests == before + 2
