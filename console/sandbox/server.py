@@ -45,6 +45,10 @@ class SandboxServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     block_on_close = False  # stop() must not wait for a stuck client
     allow_reuse_address = True
+    # socketserver's default backlog is 5: a burst of new connections (a team's first
+    # calls, a load test) beyond it has its SYNs dropped, and each of those clients waits
+    # for the 1 s retransmission. The kernel caps it at net.core.somaxconn.
+    request_queue_size = 128
     app: SandboxApp
     url: str
 
