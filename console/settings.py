@@ -224,6 +224,8 @@ CONSOLE_READ_TIMEOUT = float(os.environ.get("CONSOLE_READ_TIMEOUT", "30"))
 CONSOLE_MAX_RESPONSE_BYTES = env_int("CONSOLE_MAX_RESPONSE_BYTES", 10 * 1024 * 1024)
 CONSOLE_TOKEN_REFRESH_MARGIN = env_int("CONSOLE_TOKEN_REFRESH_MARGIN", 60)
 CONSOLE_HISTORY_BODY_LIMIT = env_int("CONSOLE_HISTORY_BODY_LIMIT", 256 * 1024)
+# Record ids one history page reads for a URL text no index can find (see selectors).
+CONSOLE_HISTORY_SCAN_WINDOW = env_int("CONSOLE_HISTORY_SCAN_WINDOW", 100_000)
 CONSOLE_SPEC_MAX_BYTES = env_int("CONSOLE_SPEC_MAX_BYTES", 25 * 1024 * 1024)
 CONSOLE_MAX_UPLOAD_BYTES = env_int("CONSOLE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
 # Keys whose values are redacted from stored bodies, on top of the built-in ones.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import StrIndex, Upper
@@ -45,9 +46,14 @@ def url_contains(text: str) -> Q | GreaterThan:
     trigram search with nothing to look up, which reads the whole index and every row
     it points to (4 s at a million records). A rare such text reads the whole history.
     """
-    if _TRIGRAM_RUN.search(text):
+    if is_indexed_text(text):
         return Q(url__icontains=text)
     return GreaterThan(StrIndex(Upper("url"), Upper(Value(text))), 0)
+
+
+def is_indexed_text(text: str) -> bool:
+    """Whether the trigram index can find `text` (three letters or digits in a row)."""
+    return bool(_TRIGRAM_RUN.search(text))
 
 
 def _parse_time(text: str) -> datetime | None:
@@ -127,14 +133,24 @@ class HistoryFilter:
 
 @dataclass(frozen=True)
 class HistoryPage:
-    """One page of records, newest first, and the cursor to the next page."""
+    """One page of records, newest first, and the cursor to the next page.
+
+    `scanned_to` is set when the page stopped at the end of its search window before it
+    was full (a URL text no index can find): the records from that id on were searched,
+    older ones not yet, and `next_before` continues below it.
+    """
 
     records: list[CallRecord]
     next_before: int | None
+    scanned_to: int | None = None
 
 
 def history_page(
-    scope: TeamScope, filters: HistoryFilter, before: int | None = None
+    scope: TeamScope,
+    filters: HistoryFilter,
+    before: int | None = None,
+    *,
+    window: int | None = None,
 ) -> HistoryPage:
     """A page of the team's history, newest first; `before` is the last id already seen.
 
@@ -143,6 +159,10 @@ def history_page(
     time, under the chain's lock) but lets the database start at the range in the
     (team, -created_at, -id) index: ordered by id alone, a week two months back is found
     only after reading every newer row.
+
+    A URL text no index can find is searched `window` record ids at a time (default
+    CONSOLE_HISTORY_SCAN_WINDOW); a page that is not full then says where it stopped
+    (`scanned_to`) and continues below it.
     """
     records = filters.apply(scope.all(CallRecord))
     if filters.since is not None or filters.until is not None:
@@ -159,6 +179,15 @@ def history_page(
         records = records.order_by("-id")
         if before is not None:
             records = records.filter(id__lt=before)
+    floor = None
+    if filters.q and not is_indexed_text(filters.q):
+        # Such a text, when rare, would read the whole history for one page (1.1 s at a
+        # million records): a page reads at most `window` ids, then offers the next.
+        window = window or settings.CONSOLE_HISTORY_SCAN_WINDOW
+        top = before if before is not None else _newest_id(scope)
+        floor = None if top is None else top - window
+        if floor is not None:
+            records = records.filter(id__gte=floor)
     rows = list(
         records.only(
             "id",
@@ -176,8 +205,23 @@ def history_page(
             "response_size",
         )[: PAGE_SIZE + 1]
     )
-    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return HistoryPage(records=rows[:PAGE_SIZE], next_before=next_before)
+    if len(rows) > PAGE_SIZE:
+        return HistoryPage(records=rows[:PAGE_SIZE], next_before=rows[PAGE_SIZE - 1].id)
+    if floor is not None and _has_older(scope, filters, floor):
+        return HistoryPage(records=rows, next_before=floor, scanned_to=floor)
+    return HistoryPage(records=rows, next_before=None)
+
+
+def _newest_id(scope: TeamScope) -> int | None:
+    """The id of the team's newest record (one index probe), plus one: a page's top."""
+    newest = scope.all(CallRecord).order_by("-id").values_list("id", flat=True).first()
+    return None if newest is None else newest + 1
+
+
+def _has_older(scope: TeamScope, filters: HistoryFilter, floor: int) -> bool:
+    """Whether the team has records below `floor` that the other filters let through."""
+    older = replace(filters, q="").apply(scope.all(CallRecord))
+    return older.filter(id__lt=floor).exists()
 
 
 def _distinct_values(team_id: int, field: str) -> list[str]:
