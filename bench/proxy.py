@@ -61,7 +61,8 @@ from common import setup_django, temporary_pg_database  # bench/ is on sys.path 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-LATENCY = 0.050
+# --latency sets it for the child processes through the environment.
+LATENCY = float(os.environ.get("BENCH_PROXY_LATENCY_MS", "50")) / 1000
 TOKEN_PATH = "/authentication/v1/oauth/token"
 API_PATH = "/v1/meter-types"
 CLIENT_ID = "bench-proxy-client"
@@ -550,12 +551,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
     parser.add_argument("--calls", type=int, default=300, help="calls per path (at least 200)")
+    parser.add_argument(
+        "--latency", type=float, metavar="MS", help="the upstream's latency (default 50 ms)"
+    )
     parser.add_argument("--profile", action="store_true", help="profile the Send view too")
     parser.add_argument("--profile-calls", type=int, default=100, help=argparse.SUPPRESS)
     parser.add_argument("--world", help=argparse.SUPPRESS)
     parser.add_argument("--db-url", help=argparse.SUPPRESS)
     parser.add_argument("--upstream", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.latency is not None:
+        os.environ["BENCH_PROXY_LATENCY_MS"] = str(args.latency)
+        global LATENCY
+        LATENCY = args.latency / 1000
     if args.upstream:
         serve_upstream()
         return
