@@ -213,8 +213,15 @@ def history_page(
 
 
 def _newest_id(scope: TeamScope) -> int | None:
-    """The id of the team's newest record (one index probe), plus one: a page's top."""
-    newest = scope.all(CallRecord).order_by("-id").values_list("id", flat=True).first()
+    """The id of the team's newest record, plus one: where the first window starts.
+
+    Read from the (team, -created_at, -id) index, one probe whatever the other teams'
+    share of the table (ordered by id alone, a small team's newest record is found only
+    after every newer record of the others). Only the window's depth depends on it: the
+    first page has no upper bound.
+    """
+    records = scope.all(CallRecord).order_by("-created_at", "-id")
+    newest = records.values_list("id", flat=True).first()
     return None if newest is None else newest + 1
 
 
