@@ -421,6 +421,21 @@ def lock_timeout_error(timeout: float) -> TokenLockTimeout:
     )
 
 
+@contextmanager
+def _held(
+    locks: dict[str, threading.Lock], guard: threading.Lock, key: str, timeout: float
+) -> Iterator[None]:
+    """Hold the lock of `key` in `locks` (made on first use, under `guard`), or time out."""
+    with guard:
+        lock = locks.setdefault(key, threading.Lock())
+    if not lock.acquire(timeout=max(0.0, timeout)):
+        raise lock_timeout_error(timeout)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 class MemoryTokenStore:
     """Tokens in a dict, locks per key: for tests and single-process use."""
 
@@ -446,17 +461,9 @@ class MemoryTokenStore:
             if current is not None and current.access_token == access_token:
                 del self._tokens[key]
 
-    @contextmanager
-    def lock(self, key: str, timeout: float) -> Iterator[None]:
+    def lock(self, key: str, timeout: float) -> AbstractContextManager[None]:
         """Hold `key` exclusively within this process."""
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        if not lock.acquire(timeout=max(0.0, timeout)):
-            raise lock_timeout_error(timeout)
-        try:
-            yield
-        finally:
-            lock.release()
+        return _held(self._locks, self._guard, key, timeout)
 
 
 # ---------------------------------------------------------------- memo
@@ -477,22 +484,14 @@ class TokenMemo:
         self._guard = threading.Lock()
         self._queues: dict[str, threading.Lock] = {}
 
-    @contextmanager
-    def queue(self, key: str, timeout: float) -> Iterator[None]:
+    def queue(self, key: str, timeout: float) -> AbstractContextManager[None]:
         """Let this process's threads that need a token for `key` through one at a time.
 
         The broker queues them here, before the store's cross-process lock, so that once
         the first has the token the others find it in the memo instead of each taking
-        that lock in turn (it is polled: 32 threads in 4 processes waited up to 2 s).
+        that lock in turn (it is polled, so every turn can cost a poll interval).
         """
-        with self._guard:
-            lock = self._queues.setdefault(key, threading.Lock())
-        if not lock.acquire(timeout=max(0.0, timeout)):
-            raise lock_timeout_error(timeout)
-        try:
-            yield
-        finally:
-            lock.release()
+        return _held(self._queues, self._guard, key, timeout)
 
     def get(self, key: str, generation: str) -> Token | None:
         """The remembered token for `key` if it was remembered under `generation`, else None."""
