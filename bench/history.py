@@ -57,28 +57,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import (  # bench/ is on sys.path when run as a script
+    log,
+    quantiles,
+    setup_django,
+    table,
+    temporary_pg_database,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BATCH = 100_000
 SECOND_TEAM_EVERY = 11  # every 11th row belongs to the second team
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr; the figures go to stdout."""
-    print(f"[bench {time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-def quantiles(values: list[float]) -> dict[str, float]:
-    """Median and 95th percentile (nearest rank) of `values`."""
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"median": statistics.median(ordered), "p95": p95}
-
-
 # ---------------------------------------------------------------- the data
 
 
@@ -679,16 +670,6 @@ def bench_exports() -> dict[str, Any]:
 def ms(seconds: float) -> str:
     value = seconds * 1e3
     return f"{value:,.2f} ms" if value < 10 else f"{value:,.1f} ms"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "| " + " | ".join("-" * w for w in widths) + " |"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def _scans(scans: list[str]) -> str:

@@ -42,12 +42,9 @@ import json
 import os
 import platform
 import secrets
-import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,7 +53,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import (  # bench/ is on sys.path when run as a script
+    log,
+    ms,
+    quantiles,
+    run_world,
+    table,
+    world,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -68,8 +72,6 @@ API_PATH = "/v1/meter-types"
 CLIENT_ID = "bench-proxy-client"
 CLIENT_SECRET = "bench-proxy-secret-not-a-real-one"
 PATHS = ("direct", "run_operation", "send_view")
-
-_T0 = time.perf_counter()
 
 
 def cpu_reference() -> int:
@@ -85,20 +87,6 @@ def cpu_reference() -> int:
     for i in range(40_000):
         total += (i * i) % 7
     return total
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr; the figures go to stdout."""
-    print(f"[bench {time.perf_counter() - _T0:5.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-def quantiles(values: list[float]) -> dict[str, float]:
-    """Median and 95th percentile (nearest rank) of `values`."""
-    ordered = sorted(values)
-    if not ordered:
-        return {"median": float("nan"), "p95": float("nan")}
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"median": statistics.median(ordered), "p95": p95}
 
 
 # ---------------------------------------------------------------- the upstream
@@ -248,49 +236,6 @@ def spec_document() -> dict[str, Any]:
 # ---------------------------------------------------------------- the world (one database)
 
 
-def world(args: argparse.Namespace) -> None:
-    """Set up Django on a fresh database, time the three paths, print RESULT json."""
-    tmp = Path(tempfile.mkdtemp(prefix="bench-proxy-"))
-    drop: Callable[[], None] | None = None
-    try:
-        if args.world == "postgresql":
-            url, drop = temporary_pg_database(args.db_url)
-        else:
-            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        setup_django(
-            url,
-            tmp,
-            CONSOLE_ALLOW_PRIVATE_HOSTS="1",
-            CONSOLE_ALLOW_HTTP="1",
-            ALLOWED_HOSTS="testserver,127.0.0.1",
-        )
-        from django.core.management import call_command
-        from django.db import connection, connections
-
-        call_command("migrate", verbosity=0, interactive=False)
-        result = _world_run(args)
-        result["database"] = f"{connection.vendor} {_db_version(connection)}"
-        connections.close_all()
-        print("RESULT " + json.dumps(result), flush=True)
-    finally:
-        if drop is not None:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-            drop()
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _db_version(connection: Any) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
-        return str(cursor.fetchone()[0]).split()[0]
-
-
 def _world_run(args: argparse.Namespace) -> dict[str, Any]:
     import requests
     from django.contrib.auth import get_user_model
@@ -427,35 +372,7 @@ def _profile(fn: Callable[[], Any], calls: int) -> str:
     return profiler.output_text(unicode=True, color=False, show_all=False, short_mode=False)
 
 
-def run_world(backend: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
-    """Run `world` in a child process (Django is set up once per process)."""
-    command = [sys.executable, __file__, "--world", backend, "--calls", str(args.calls)]
-    if args.profile:
-        command += ["--profile", "--profile-calls", str(args.profile_calls)]
-    if url:
-        command += ["--db-url", url]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
-    if done.returncode != 0 or not lines:
-        raise SystemExit(f"The {backend} run failed (exit {done.returncode}):\n{done.stdout}")
-    return json.loads(lines[-1].removeprefix("RESULT "))
-
-
 # ---------------------------------------------------------------- report
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f} ms"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "| " + " | ".join("-" * w for w in widths) + " |"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 LABELS = {
@@ -568,13 +485,22 @@ def main() -> None:
         serve_upstream()
         return
     if args.world:
-        world(args)
+        world(
+            args.world,
+            args.db_url,
+            "bench-proxy-",
+            lambda: _world_run(args),
+            ALLOWED_HOSTS="testserver,127.0.0.1",
+        )
         return
     load_before = os.getloadavg()
     started = time.perf_counter()
-    worlds = [run_world("sqlite", None, args)]
+    child = ["--calls", str(args.calls)]
+    if args.profile:
+        child += ["--profile", "--profile-calls", str(args.profile_calls)]
+    worlds = [run_world(__file__, "sqlite", None, child)]
     if args.postgres:
-        worlds.append(run_world("postgresql", args.postgres, args))
+        worlds.append(run_world(__file__, "postgresql", args.postgres, child))
     report(worlds, load_before)
     print()
     print(f"Total bench time: {time.perf_counter() - started:.1f} s")

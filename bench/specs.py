@@ -59,6 +59,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common import log  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "bench" / ".cache"
@@ -122,13 +124,6 @@ SPECS = [
         ("user", "calendar events", "get /me/messages", "zzz-none"),
     ),
 ]
-
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr; the figures go to stdout."""
-    print(f"[bench {time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def p95(values: list[float]) -> float:

@@ -23,23 +23,26 @@ a temporary directory, and with --postgres a temporary database created on that 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
-import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from common import setup_django, temporary_pg_database  # bench/ is on sys.path when run as a script
+from common import (  # bench/ is on sys.path when run as a script
+    log,
+    ms,
+    quantiles,
+    run_world,
+    table,
+    world,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,23 +53,6 @@ CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret-not-a-real-one"
 API_PATH = "/metering/v1/meter-types"
 CHILD_TIMEOUT = 120.0
-
-
-_T0 = time.perf_counter()
-
-
-def log(message: str) -> None:
-    """Progress goes to stderr; the figures go to stdout."""
-    print(f"[bench {time.perf_counter() - _T0:5.1f} s] {message}", file=sys.stderr, flush=True)
-
-
-def quantiles(values: list[float]) -> dict[str, float]:
-    """Median and 95th percentile (nearest rank) of `values`."""
-    ordered = sorted(values)
-    if not ordered:
-        return {"median": float("nan"), "p95": float("nan")}
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"median": statistics.median(ordered), "p95": p95}
 
 
 def time_calls(fn: Callable[[], Any], samples: int, warmup: int = 500) -> list[float]:
@@ -128,49 +114,6 @@ def bench_memory(samples: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the world (one database)
-
-
-def world(args: argparse.Namespace) -> None:
-    """Set up Django on a fresh database, run (a), (b) and (c) on it, print RESULT json."""
-    tmp = Path(tempfile.mkdtemp(prefix="bench-tokens-"))
-    drop: Callable[[], None] | None = None
-    try:
-        if args.world == "postgresql":
-            url, drop = temporary_pg_database(args.db_url)
-        else:
-            url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        setup_django(
-            url,
-            tmp,
-            CONSOLE_ALLOW_PRIVATE_HOSTS="1",
-            CONSOLE_ALLOW_HTTP="1",
-            CONSOLE_TOKEN_REFRESH_MARGIN="60",
-        )
-        from django.core.management import call_command
-        from django.db import connection, connections
-
-        call_command("migrate", verbosity=0, interactive=False)
-        result = _world_run(args)
-        result["database"] = f"{connection.vendor} {_db_version(connection)}"
-        connections.close_all()
-        print("RESULT " + json.dumps(result), flush=True)
-    finally:
-        if drop is not None:
-            with contextlib.suppress(Exception):
-                from django.db import connections
-
-                connections.close_all()
-            drop()
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _db_version(connection: Any) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-        else:
-            cursor.execute("SELECT sqlite_version()")
-        return str(cursor.fetchone()[0]).split()[0]
 
 
 def _world_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -393,40 +336,12 @@ def worker(params: dict[str, Any]) -> None:
     print("RESULT " + json.dumps(summary), flush=True)
 
 
-def run_world(backend: str, url: str | None, args: argparse.Namespace) -> dict[str, Any]:
-    """Run `world` in a child process (Django is set up once per process)."""
-    command = [sys.executable, __file__, "--world", backend]
-    command += ["--calls", str(args.calls), "--db-samples", str(args.db_samples)]
-    command += ["--fetches", str(args.fetches)]
-    if url:
-        command += ["--db-url", url]
-    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, check=False)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
-    if done.returncode != 0 or not lines:
-        raise SystemExit(f"The {backend} run failed (exit {done.returncode}):\n{done.stdout}")
-    return json.loads(lines[-1].removeprefix("RESULT "))
-
-
 # ---------------------------------------------------------------- report
 
 
 def us(seconds: float) -> str:
     value = seconds * 1e6
     return f"{value:,.2f} µs" if value < 10 else f"{value:,.0f} µs"
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:,.1f} ms"
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
-
-    rule = "| " + " | ".join("-" * w for w in widths) + " |"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 def report(worlds: list[dict[str, Any]], memory: dict[str, Any], args: argparse.Namespace) -> None:
@@ -546,12 +461,20 @@ def main() -> None:
         worker(json.loads(args.worker))
         return
     if args.world:
-        world(args)
+        world(
+            args.world,
+            args.db_url,
+            "bench-tokens-",
+            lambda: _world_run(args),
+            CONSOLE_TOKEN_REFRESH_MARGIN="60",
+        )
         return
     started = time.perf_counter()
-    worlds = [run_world("sqlite", None, args)]
+    child = ["--calls", str(args.calls), "--db-samples", str(args.db_samples)]
+    child += ["--fetches", str(args.fetches)]
+    worlds = [run_world(__file__, "sqlite", None, child)]
     if args.postgres:
-        worlds.append(run_world("postgresql", args.postgres, args))
+        worlds.append(run_world(__file__, "postgresql", args.postgres, child))
     log(f"(b) {args.samples} broker.get() calls with a MemoryTokenStore and baseline")
     memory = bench_memory(args.samples)
     report(worlds, memory, args)
