@@ -45,6 +45,18 @@ _NUMERIC_FORMATS = {"int32": "integer", "int64": "integer", "float": "number", "
 _COMBINATION_LIMIT = 50
 
 
+def not_in_direction(schema: Any, direction: str | None) -> bool:
+    """Whether a property's schema keeps it out of a request (readOnly) or a response
+    (writeOnly); never for `direction` None."""
+    if not isinstance(schema, dict):
+        return False
+    if direction == "request":
+        return schema.get("readOnly") is True
+    if direction == "response":
+        return schema.get("writeOnly") is True
+    return False
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -233,13 +245,7 @@ class _Generator:
         return None
 
     def _skip(self, schema: Any) -> bool:
-        if not isinstance(schema, dict):
-            return False
-        if self.direction == "request":
-            return schema.get("readOnly") is True
-        if self.direction == "response":
-            return schema.get("writeOnly") is True
-        return False
+        return not_in_direction(schema, self.direction)
 
     def object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         if depth >= self.max_depth:

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from .examples import _is_number, schema_types
+from .examples import _is_number, not_in_direction, schema_types
 
 MAX_MESSAGES = 50
 _MARKERS = ("x-circular-ref", "x-external-ref", "x-unresolved-ref", "x-truncated-ref")
@@ -130,13 +130,7 @@ class _Validator:
 
     def exempt(self, schema: Any) -> bool:
         """A property that need not be there in this direction (readOnly in requests...)."""
-        if not isinstance(schema, dict):
-            return False
-        if self.direction == "request":
-            return schema.get("readOnly") is True
-        if self.direction == "response":
-            return schema.get("writeOnly") is True
-        return False
+        return not_in_direction(schema, self.direction)
 
     def add(self, where: str, message: str) -> None:
         if len(self.messages) < MAX_MESSAGES:
