@@ -9,6 +9,7 @@ chain still verifies from there.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from console.history.models import CallRecord, ChainCheckpoint, ChainHead
@@ -42,14 +42,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record_digest(record: CallRecord, prev_hash: str) -> str:
-    """The hash of a record's canonical content chained to `prev_hash`."""
-    content = {name: _plain(getattr(record, name)) for name in HASHED_FIELDS}
+def _canonical(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical_around_seq(record: CallRecord) -> tuple[str, str]:
+    """The record's canonical content (sorted, compact JSON) before and after its position.
+
+    `before + str(seq) + after` is the whole canonical text. Split, so that PostgreSQL can
+    hash it with the position it hands out under the chain head's lock, in the same
+    statement (see `_append_sql`).
+    """
+    content = {name: _plain(getattr(record, name)) for name in HASHED_FIELDS if name != "seq"}
     for name, absent in LATER_HASHED_FIELDS.items():
         value = getattr(record, name)
         if value != absent:
             content[name] = _plain(value)
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    # sort_keys writes the keys in Python's string order, so these halves are the text
+    # on either side of the "seq" member of the whole object.
+    before = _canonical({k: v for k, v in content.items() if k < "seq"})[:-1]
+    after = _canonical({k: v for k, v in content.items() if k > "seq"})[1:]
+    return (
+        before + ("," if len(before) > 1 else "") + '"seq":',
+        ("," if len(after) > 1 else "") + after,
+    )
+
+
+def record_digest(record: CallRecord, prev_hash: str) -> str:
+    """The hash of a record's canonical content chained to `prev_hash`."""
+    before, after = canonical_around_seq(record)
+    canonical = f"{before}{record.seq if record.seq is not None else 'null'}{after}"
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
@@ -61,74 +83,124 @@ def _quoted(model: type[models.Model], *names: str) -> list[str]:
     ]
 
 
-def _advance_head(team_id: int) -> tuple[int, str]:
-    """Lock the team's chain head and move it one position on: (new position, last hash).
+CHAIN_FIELDS = ("seq", "prev_hash", "record_hash")
 
-    One statement: the UPDATE takes the row lock that queues every other appender of
-    the team until this transaction ends, and its RETURNING reads the row as it is once
-    the lock is held (the latest committed hash, not the one seen when the statement
-    began). A team's first append creates the head.
+
+@functools.cache
+def _content_fields() -> tuple[models.Field, ...]:
+    """The columns a record is inserted with, besides its id and its place in the chain."""
+    return tuple(
+        f
+        for f in CallRecord._meta.concrete_fields
+        if not f.primary_key and f.name not in CHAIN_FIELDS
+    )
+
+
+def _content_params(record: CallRecord) -> list[Any]:
+    """The record's column values prepared for this database, as `save()` would."""
+    return [f.get_db_prep_save(f.pre_save(record, True), connection) for f in _content_fields()]
+
+
+@dataclass(frozen=True)
+class _AppendSQL:
+    """The statements that append a record, built once from the models' names."""
+
+    one_statement: str  # PostgreSQL: advance, hash, insert and close in one (see below)
+    advance: str  # elsewhere: lock and advance the head, return the position and prev hash
+    insert: str  # elsewhere: the record with its place in the chain
+    close: str  # elsewhere: the head's new last hash
+
+
+@functools.cache
+def _append_sql(vendor: str) -> _AppendSQL:
+    """The append statements for `vendor` (the cache key; names are quoted for it).
+
+    In PostgreSQL's one statement, the UPDATE takes the head's row lock (every other
+    appender of the team waits for this statement's transaction), and in its SET every
+    column reads the row as it was once locked: the position is seq + 1, the previous
+    hash is the old last_hash, and the new last_hash is sha256 of that hash and the
+    canonical text around the position, the same text `record_digest` hashes. The
+    INSERT takes all three from the head's RETURNING, and adds no row if the team has
+    no head yet. In autocommit it is one round trip, with no BEGIN or COMMIT of its own.
     """
-    head, seq, last_hash, team = _quoted(ChainHead, "seq", "last_hash", "team")
-    sql = f"UPDATE {head} SET {seq} = {seq} + 1 WHERE {team} = %s RETURNING {seq}, {last_hash}"  # noqa: S608 - names from the model, quoted
+    head, seq, prev, last, team = _quoted(ChainHead, "seq", "prev_hash", "last_hash", "team")
+    table, *chain = _quoted(CallRecord, *CHAIN_FIELDS)
+    quote = connection.ops.quote_name
+    fields = _content_fields()
+    columns = ", ".join([quote(f.column) for f in fields] + chain)
+    values = ", ".join(["%s"] * len(fields))
+    digest = f"ENCODE(SHA256(CONVERT_TO({last} || %s || ({seq} + 1)::text || %s, 'UTF8')), 'hex')"
+    # Names come from the models, quoted; every value is a parameter.
+    return _AppendSQL(
+        one_statement=(
+            f"WITH head AS (UPDATE {head} SET {seq} = {seq} + 1, {prev} = {last}, "  # noqa: S608
+            f"{last} = {digest} WHERE {team} = %s RETURNING {seq}, {prev}, {last}) "
+            f"INSERT INTO {table} ({columns}) "
+            f"SELECT {values}, head.{seq}, head.{prev}, head.{last} FROM head "
+            f"RETURNING {quote(CallRecord._meta.pk.column)}, {', '.join(chain)}"
+        ),
+        advance=(
+            f"UPDATE {head} SET {seq} = {seq} + 1, {prev} = {last} WHERE {team} = %s "  # noqa: S608
+            f"RETURNING {seq}, {prev}"
+        ),
+        insert=f"INSERT INTO {table} ({columns}) VALUES ({values}, %s, %s, %s)",  # noqa: S608
+        close=f"UPDATE {head} SET {last} = %s WHERE {team} = %s",  # noqa: S608
+    )
+
+
+def _append_in_one_statement(record: CallRecord) -> bool:
+    """Append on PostgreSQL; False if the team has no head yet."""
+    before, after = canonical_around_seq(record)
+    params = [before, after, record.team_id, *_content_params(record)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [team_id])
+        cursor.execute(_append_sql(connection.vendor).one_statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    record.pk, record.seq, record.prev_hash, record.record_hash = row
+    return True
+
+
+def _append_in_a_transaction(record: CallRecord) -> bool:
+    """Append where one statement cannot (no data-modifying WITH), hashing in Python;
+    False if the team has no head yet."""
+    sql = _append_sql(connection.vendor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The UPDATE takes the write lock that queues every other appender, and reads
+        # the head as it is once that lock is held.
+        cursor.execute(sql.advance, [record.team_id])
         row = cursor.fetchone()
         if row is None:
-            ChainHead.objects.get_or_create(team_id=team_id)
-            cursor.execute(sql, [team_id])
-            row = cursor.fetchone()
-    return int(row[0]), str(row[1])
-
-
-def _insert_with_head(record: CallRecord) -> None:
-    """INSERT `record` and set the head's last hash to its hash.
-
-    On PostgreSQL in one statement (the head update rides along as a data-modifying
-    WITH), elsewhere in two. Built by Django's own insert compiler, so every value is
-    prepared exactly as `save()` would prepare it; `save()` itself costs twice the time
-    in Python (signals, field bookkeeping) on the path of every Send.
-    """
-    fields = [f for f in record._meta.concrete_fields if not f.primary_key]
-    query = InsertQuery(CallRecord)
-    query.insert_values(fields, [record])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [record._meta.pk]
-    insert_sql, insert_params = compiler.as_sql()[0]
-    head, last_hash, team = _quoted(ChainHead, "last_hash", "team")
-    move_head = f"UPDATE {head} SET {last_hash} = %s WHERE {team} = %s"  # noqa: S608 - names from the model, quoted
-    head_params = [record.record_hash, record.team_id]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH moved AS ({move_head}) {insert_sql}", [*head_params, *insert_params]
-            )
-            record.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(insert_sql, insert_params)
-            if compiler.returning_fields and connection.features.can_return_columns_from_insert:
-                record.pk = cursor.fetchone()[0]
-            else:  # an SQLite older than 3.35 has no RETURNING
-                record.pk = connection.ops.last_insert_id(
-                    cursor, CallRecord._meta.db_table, CallRecord._meta.pk.column
-                )
-            cursor.execute(move_head, head_params)
-    record._state.adding = False
-    record._state.db = connection.alias
+            return False
+        record.seq, record.prev_hash = int(row[0]), str(row[1])
+        record.record_hash = record_digest(record, record.prev_hash)
+        chain = [record.seq, record.prev_hash, record.record_hash]
+        cursor.execute(sql.insert, [*_content_params(record), *chain])
+        record.pk = connection.ops.last_insert_id(
+            cursor, CallRecord._meta.db_table, CallRecord._meta.pk.column
+        )
+        cursor.execute(sql.close, [record.record_hash, record.team_id])
+    return True
 
 
 def chain_append(record: CallRecord) -> CallRecord:
     """Give `record` the team's next position and hash, and insert it (one at a time per team).
 
-    Three statements and one commit on PostgreSQL (lock and advance the head; insert
-    and close the head; commit), the fewest that keep the chain whole: the hash needs
-    the previous hash, read under the lock.
+    On PostgreSQL one statement in autocommit; elsewhere three in one transaction. A
+    team's first append creates its head. The time is taken before the head's lock, so
+    records sent at the same moment may be a few milliseconds apart in time order
+    from their order in the chain.
     """
-    with transaction.atomic():
-        record.seq, record.prev_hash = _advance_head(record.team_id)
-        record.created_at = timezone.now()
-        record.record_hash = record_digest(record, record.prev_hash)
-        _insert_with_head(record)
+    record.created_at = timezone.now()
+    append = (
+        _append_in_one_statement if connection.vendor == "postgresql" else _append_in_a_transaction
+    )
+    if not append(record):
+        ChainHead.objects.get_or_create(team_id=record.team_id)
+        if not append(record):
+            raise RuntimeError(f"The history chain of team {record.team_id} has no head.")
+    record._state.adding = False
+    record._state.db = connection.alias
     return record
 
 

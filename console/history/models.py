@@ -191,6 +191,8 @@ class ChainHead(models.Model):
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    # The hash before last_hash, kept by each append: the record at `seq` links to it.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"chain of team {self.team_id} at {self.seq}"
