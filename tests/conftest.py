@@ -103,11 +103,14 @@ def sandbox() -> Iterator[RunningSandbox]:
 @pytest.fixture(autouse=True)
 def _fresh_document_cache() -> Iterator[None]:
     """Test databases reuse ids after each rollback; production ids never repeat."""
+    from console.explorer.selectors import _operation_row
     from console.explorer.services import _document
 
     _document.cache_clear()
+    _operation_row.cache_clear()
     yield
     _document.cache_clear()
+    _operation_row.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,14 +13,13 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from console.explorer import services, sidebar
-from console.explorer.selectors import team_specs
+from console.explorer.selectors import send_targets, team_specs
 from console.explorer.timing import TimingSplit
 from console.saved.selectors import for_operation as saved_for_operation
 from console.specs.engine.fields import FieldSpec
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
-from console.vault.models import ApplicationAccess
 from console.vault.services import usable_accesses
 
 
@@ -220,13 +219,12 @@ def _send_answer(
 def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) -> HttpResponse:
     """Run the operation with the chosen Application Access and show the response panel."""
     started = time.perf_counter()
-    operation = scope.get(Operation, pk=operation_id)
-    if not request.POST.get("access"):
+    operation, access = send_targets(scope, operation_id, request.POST.get("access"))
+    if access is None:
         outcome = services.CallOutcome(
             sent=False, error="Choose an Application Access to send with."
         )
         return _send_answer(request, scope, operation, outcome, started)
-    access = scope.get(ApplicationAccess, pk=request.POST.get("access"), related=("environment",))
     outcome = services.run_operation(
         scope=scope,
         access=access,
