@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('history', '0009_history_fewer_indexes'),
+        ("history", "0009_history_fewer_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='chainhead',
-            name='prev_hash',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="chainhead",
+            name="prev_hash",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]
