@@ -154,9 +154,9 @@ def history_page(
 ) -> HistoryPage:
     """A page of the team's history, newest first; `before` is the last id already seen.
 
-    Pages are keyset-paged by id. With a time range they are ordered by (created_at, id)
-    instead, which is the same order (a team's records get their time and id one at a
-    time, under the chain's lock) but lets the database start at the range in the
+    Pages are keyset-paged by id. With a time range they are keyset-paged by
+    (created_at, id) instead, which is nearly the same order (records sent in the same
+    instant may differ by milliseconds) and lets the database start at the range in the
     (team, -created_at, -id) index: ordered by id alone, a week two months back is found
     only after reading every newer row.
 
