@@ -19,6 +19,7 @@ from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
     sandbox_env,
     sandbox_op,
     sandbox_spec,
+    theirs_access,
 )
 from tests.explorer.wire import (  # noqa: F401 - fixtures are found by name
     elsewhere,

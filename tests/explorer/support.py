@@ -82,6 +82,21 @@ def sandbox_access(admin: Person, sandbox_env: Environment) -> ApplicationAccess
 
 
 @pytest.fixture
+def theirs_access(outsider: Person, sandbox: RunningSandbox) -> ApplicationAccess:
+    """Another team's Application Access to the same sandbox (the outsider's)."""
+    env = vault.environment_save(
+        scope=outsider.scope, environment=Environment(name="Theirs", base_url=sandbox.url)
+    )
+    return vault.access_create(
+        scope=outsider.scope,
+        name="Theirs",
+        environment=env,
+        client_id=SANDBOX_CLIENT_ID,
+        client_secret=SANDBOX_SECRET,
+    )
+
+
+@pytest.fixture
 def sandbox_spec(admin: Person, sandbox: RunningSandbox) -> ImportResult:
     """The sandbox's OpenAPI document, imported by URL (fetched by the server)."""
     return spec_import(scope=admin.scope, name="Sandbox API", url=sandbox.url + "/openapi.json")

@@ -3,74 +3,60 @@ Application Access, both of the member's team, or a 404 that sends and records n
 
 from __future__ import annotations
 
+import pytest
+
 from console.explorer.selectors import _operation_row
 from console.specs.services import spec_delete
-from console.vault import services as vault
-from console.vault.models import Environment
-from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
 from tests.explorer.support import records, send
 
 
-def _theirs(outsider, sandbox):
-    env = vault.environment_save(
-        scope=outsider.scope, environment=Environment(name="Theirs", base_url=sandbox.url)
-    )
-    return vault.access_create(
-        scope=outsider.scope,
-        name="Theirs",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
-
-
-def test_the_operation_row_is_read_once_per_process(member, sandbox_access, sandbox_op):
+@pytest.fixture
+def cached_op(member, sandbox_access, sandbox_op):
+    """An operation this process has sent once (so its row is cached), and one record."""
     operation = sandbox_op("listMeterTypes")
-    for _ in range(3):
-        assert send(member.client(), operation, sandbox_access, htmx=True).status_code == 200
+    assert send(member.client(), operation, sandbox_access).status_code == 200
+    assert _operation_row.cache_info().currsize == 1
+    return operation
+
+
+def test_the_operation_row_is_read_once_per_process(member, sandbox_access, cached_op):
+    for _ in range(2):
+        assert send(member.client(), cached_op, sandbox_access, htmx=True).status_code == 200
     info = _operation_row.cache_info()
     assert (info.misses, info.hits) == (1, 2)
     assert len(records()) == 3
 
 
 def test_an_operation_whose_spec_was_deleted_is_a_404(
-    admin, member, sandbox, sandbox_access, sandbox_op, sandbox_spec
+    admin, member, sandbox, sandbox_access, sandbox_spec, cached_op
 ):
-    operation = sandbox_op("listMeterTypes")
-    assert send(member.client(), operation, sandbox_access).status_code == 200  # now cached
     spec_delete(scope=admin.scope, spec=sandbox_spec.version.spec)
     sandbox.reset_counters()
 
-    assert send(member.client(), operation, sandbox_access).status_code == 404
-    assert send(member.client(), operation, None).status_code == 404  # no access chosen
+    assert send(member.client(), cached_op, sandbox_access).status_code == 404
+    assert send(member.client(), cached_op, None).status_code == 404  # no access chosen
     assert len(records()) == 1
     assert sandbox.api_requests == 0
 
 
 def test_a_cached_operation_of_another_team_is_a_404(
-    member, outsider, sandbox, sandbox_access, sandbox_op
+    outsider, sandbox, sandbox_access, theirs_access, cached_op
 ):
-    operation = sandbox_op("listMeterTypes")
-    assert send(member.client(), operation, sandbox_access).status_code == 200
-    theirs = _theirs(outsider, sandbox)
     sandbox.reset_counters()
 
     # With their own access, with the team's access, and with none.
-    for access in (theirs, sandbox_access, None):
-        assert send(outsider.client(), operation, access).status_code == 404
+    for access in (theirs_access, sandbox_access, None):
+        assert send(outsider.client(), cached_op, access).status_code == 404
     assert len(records()) == 1
     assert sandbox.api_requests == 0
 
 
 def test_another_teams_access_is_a_404_with_a_cached_operation(
-    member, outsider, sandbox, sandbox_access, sandbox_op
+    member, sandbox, theirs_access, cached_op
 ):
-    operation = sandbox_op("listMeterTypes")
-    assert send(member.client(), operation, sandbox_access).status_code == 200
-    theirs = _theirs(outsider, sandbox)
     sandbox.reset_counters()
 
-    assert send(member.client(), operation, theirs).status_code == 404
+    assert send(member.client(), cached_op, theirs_access).status_code == 404
     assert len(records()) == 1
     assert sandbox.token_requests == 0
 

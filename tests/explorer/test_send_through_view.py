@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 
 from console.history.models import CallRecord
-from console.vault import services as vault
-from console.vault.models import Environment
-from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
 from tests.explorer.support import assert_no_leak, html, records, send
 
 pytestmark = pytest.mark.django_db
@@ -256,20 +253,10 @@ def test_send_is_post_only(member, sandbox_access, sandbox_op):
     assert response.status_code == 405
 
 
-def test_another_teams_access_is_a_404(member, outsider, sandbox, sandbox_access, sandbox_op):
-    env = vault.environment_save(
-        scope=outsider.scope, environment=Environment(name="Theirs", base_url=sandbox.url)
-    )
-    theirs = vault.access_create(
-        scope=outsider.scope,
-        name="Theirs",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
+def test_another_teams_access_is_a_404(member, sandbox, theirs_access, sandbox_op):
     sandbox.reset_counters()
 
-    response = send(member.client(), sandbox_op("listMeterTypes"), theirs)
+    response = send(member.client(), sandbox_op("listMeterTypes"), theirs_access)
 
     assert response.status_code == 404
     assert records() == []
