@@ -264,7 +264,9 @@ def _token_scope(access: ApplicationAccess) -> str | None:
     """
     return (
         CachedToken.objects.filter(
-            access_id=access.pk, audience=access.environment.effective_audience
+            access_id=access.pk,
+            audience=access.environment.effective_audience,
+            generation=vault.token_generation(access),
         )
         .exclude(token_encrypted="")
         .values_list("scope", flat=True)

@@ -396,12 +396,14 @@ def describe_token(access_token: str) -> dict[str, Any]:
 class TokenStore(Protocol):
     """Where the broker keeps tokens, shared by everyone who should share them."""
 
-    def load(self, key: str) -> Token | None:
-        """The stored token for `key`, or None."""
+    def load(self, key: str, generation: str | None = None) -> Token | None:
+        """The stored token for `key`, or None; with `generation`, only a token saved
+        under that generation of the credentials (a token fetched with credentials that
+        changed since is never handed out, whenever it was saved)."""
         ...
 
-    def save(self, key: str, token: Token) -> None:
-        """Store `token` for `key`, replacing any other."""
+    def save(self, key: str, token: Token, generation: str | None = None) -> None:
+        """Store `token` for `key` (fetched under `generation`), replacing any other."""
         ...
 
     def discard(self, key: str, access_token: str) -> None:
@@ -440,24 +442,25 @@ class MemoryTokenStore:
     """Tokens in a dict, locks per key: for tests and single-process use."""
 
     def __init__(self) -> None:
-        self._tokens: dict[str, Token] = {}
+        self._tokens: dict[str, tuple[Token, str | None]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def load(self, key: str) -> Token | None:
-        """The stored token for `key`, or None."""
+    def load(self, key: str, generation: str | None = None) -> Token | None:
+        """The stored token for `key` (saved under `generation`, when given), or None."""
         with self._guard:
-            return self._tokens.get(key)
+            token, saved_under = self._tokens.get(key, (None, None))
+        return token if generation is None or saved_under == generation else None
 
-    def save(self, key: str, token: Token) -> None:
+    def save(self, key: str, token: Token, generation: str | None = None) -> None:
         """Store `token` for `key`."""
         with self._guard:
-            self._tokens[key] = token
+            self._tokens[key] = (token, generation)
 
     def discard(self, key: str, access_token: str) -> None:
         """Drop the token for `key` if it is still `access_token`."""
         with self._guard:
-            current = self._tokens.get(key)
+            current, _ = self._tokens.get(key, (None, None))
             if current is not None and current.access_token == access_token:
                 del self._tokens[key]
 
@@ -604,7 +607,7 @@ class TokenBroker:
             held = self.memo.get(key, generation)
             if self._usable(held):
                 return held, False  # type: ignore[return-value]
-        token = self.store.load(key)
+        token = self.store.load(key, generation)
         if self._usable(token):
             return self._remember(key, token, generation), False  # type: ignore[arg-type]
         memo = self.memo if generation is not None else None
@@ -616,7 +619,7 @@ class TokenBroker:
                     return held, False  # type: ignore[return-value]
                 return self._get_locked(key, credentials, generation)
         except TokenLockTimeout:
-            token = self.store.load(key)
+            token = self.store.load(key, generation)
             if self._usable(token):
                 return self._remember(key, token, generation), False  # type: ignore[arg-type]
             raise
@@ -632,7 +635,7 @@ class TokenBroker:
             # Another thread or process may have fetched it while we waited. Always
             # the store here, never the memo: only the store knows whether another
             # process renewed already, which keeps renewal single-flight.
-            token = self.store.load(key)
+            token = self.store.load(key, generation)
             if self._usable(token):
                 return self._remember(key, token, generation), False  # type: ignore[arg-type]
             try:
@@ -643,7 +646,7 @@ class TokenBroker:
                     log.warning("Token refresh for %s failed; using the current token", key)
                     return token, False
                 raise
-            self.store.save(key, fresh)
+            self.store.save(key, fresh, generation)
             log.info("Fetched a token for %s in %.0f ms", key, fresh.fetch_ms)
             return self._remember(key, fresh, generation), True
 

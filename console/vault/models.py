@@ -102,6 +102,10 @@ class CachedToken(models.Model):
     scope = models.TextField(blank=True)
     expires_at = models.DateTimeField(null=True)
     fetched_at = models.DateTimeField(null=True)
+    # The access's credentials when the token was fetched (`services.token_generation`):
+    # a token fetched just before the credentials changed, and saved just after, is
+    # never used, even though the change had already emptied the cache.
+    generation = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [

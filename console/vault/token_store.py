@@ -111,12 +111,15 @@ class DatabaseTokenStore:
     def __init__(self, *, lock_dir: Path | None = None) -> None:
         self.lock_dir = Path(lock_dir) if lock_dir is not None else None
 
-    def load(self, key: str) -> Token | None:
-        """The stored token for `key`, or None (also when it can no longer be decrypted)."""
+    def load(self, key: str, generation: str | None = None) -> Token | None:
+        """The stored token for `key` (saved under `generation`, when given), or None (also
+        when it can no longer be decrypted)."""
         access_id, audience = parse_token_key(key)
         row = CachedToken.objects.filter(access_id=access_id, audience=audience).first()
         if row is None or not row.token_encrypted or row.expires_at is None:
             return None
+        if generation is not None and row.generation != generation:
+            return None  # fetched with credentials that have changed since; a fetch replaces it
         try:
             access_token = decrypt(row.token_encrypted)
         except UndecryptableValue:
@@ -131,7 +134,7 @@ class DatabaseTokenStore:
             fetched_at=fetched_at,
         )
 
-    def save(self, key: str, token: Token) -> None:
+    def save(self, key: str, token: Token, generation: str | None = None) -> None:
         """Store `token` for `key`, encrypted, replacing the previous one."""
         access_id, audience = parse_token_key(key)
         gone = "Not caching a token for %s: the Application Access is gone"
@@ -149,6 +152,7 @@ class DatabaseTokenStore:
                         "scope": token.scope,
                         "expires_at": _to_datetime(token.expires_at),
                         "fetched_at": _to_datetime(token.fetched_at),
+                        "generation": generation or "",
                     },
                 )
         except IntegrityError:

@@ -24,10 +24,10 @@ class CountingStore(MemoryTokenStore):
         super().__init__()
         self.loads = 0
 
-    def load(self, key: str) -> Token | None:
+    def load(self, key: str, generation: str | None = None) -> Token | None:
         """Count the read, then read."""
         self.loads += 1
-        return super().load(key)
+        return super().load(key, generation)
 
 
 @pytest.fixture
@@ -74,15 +74,19 @@ def test_a_second_call_with_the_same_generation_reads_no_store(
     assert len(upstream.token_requests) == 1
 
 
-def test_another_generation_reads_the_store(upstream, local_policy, creds, store):
+def test_another_generation_never_gets_the_stores_older_token(upstream, local_policy, creds, store):
+    # Saved under g1 and still in the store (as when it was saved just after the change
+    # to g2 emptied the store): it was fetched with credentials that are gone.
     broker = _broker(store, local_policy)
     first = broker.get(KEY, lambda: creds, generation="g1")
+    second = broker.get(KEY, lambda: creds, generation="g2")
+    assert second.access_token != first.access_token
+    assert store.load(KEY, "g2") == second
+    assert store.load(KEY, "g1") is None
     store.loads = 0
-    assert broker.get(KEY, lambda: creds, generation="g2") == first  # the store still has it
-    assert store.loads == 1
-    assert broker.get(KEY, lambda: creds, generation="g2") == first
-    assert store.loads == 1  # remembered under g2 now
-    assert len(upstream.token_requests) == 1
+    assert broker.get(KEY, lambda: creds, generation="g2") == second
+    assert store.loads == 0  # remembered under g2
+    assert len(upstream.token_requests) == 2
 
 
 def test_a_generation_change_sees_what_the_store_says(upstream, local_policy, creds, store):
@@ -152,7 +156,7 @@ def test_the_lock_path_rereads_the_store_not_the_memo(upstream, local_policy, cr
         with store.lock(KEY, 1):
             held.set()
             release.wait(5)
-            store.save(KEY, fresh)
+            store.save(KEY, fresh, "g1")
 
     thread = threading.Thread(target=other_process)
     thread.start()
@@ -253,7 +257,7 @@ def test_the_retry_after_a_401_skips_the_memo(upstream, local_policy, creds):
 def test_a_token_due_for_renewal_is_never_remembered(upstream, local_policy, creds, store):
     clock = FakeClock()
     a = _broker(store, local_policy, margin=60, clock=clock)
-    old = a.get(KEY, lambda: creds)  # in the store only
+    old = a.get(KEY, lambda: creds, generation="g1")  # in the store (and a's memo only)
     clock.now = old.expires_at - 30  # inside the margin, still valid
     upstream.script_token(503, "down")
     b = _broker(store, local_policy, margin=60, clock=clock)

@@ -154,3 +154,29 @@ def test_disabling_still_refuses_and_enabling_fetches_a_new_token(admin, member,
     assert (response.status, info.cached) == (200, False)
     assert second != first
     assert sandbox.token_requests == before + 1
+
+
+def test_a_token_fetched_with_old_credentials_and_saved_after_the_change_is_never_used(
+    admin, access, sandbox
+):
+    """The race: a request read the access, the secret was replaced (emptying the cache),
+    then that request's fetch, made with the old secret, saved its token."""
+    stale = _fresh(access)
+    services.access_update(
+        scope=admin.scope,
+        access=_fresh(access),
+        name=access.name,
+        environment=access.environment,
+        client_secret=WRONG_SECRET,
+    )
+    assert not CachedToken.objects.filter(access_id=access.pk).exists()
+    old_credentials_token = services.access_token(stale)  # fetched with the old secret
+    assert CachedToken.objects.filter(access_id=access.pk).exists()  # and saved
+    before = sandbox.token_requests
+
+    used: list[str] = []
+    with pytest.raises(TokenRejected):  # the new secret is what the sandbox refuses
+        _call(_fresh(access), sandbox, used)
+    assert used == []
+    assert old_credentials_token.access_token not in used
+    assert sandbox.token_requests == before + 1

@@ -87,6 +87,16 @@ def test_save_replaces_and_keys_are_separate(key, store):
     assert CachedToken.objects.count() == 2
 
 
+def test_a_token_is_handed_out_only_under_the_generation_it_was_saved_with(key, store):
+    store.save(key, _token("fetched-under-g1"), "2026-11-26T10:00:00+00:00")
+    assert store.load(key, "2026-11-26T10:00:00+00:00").access_token == "fetched-under-g1"
+    assert store.load(key, "2026-11-26T10:05:00+00:00") is None  # the credentials changed
+    assert store.load(key).access_token == "fetched-under-g1"  # no generation: any
+    store.save(key, _token("fetched-under-g2"), "2026-11-26T10:05:00+00:00")
+    assert store.load(key, "2026-11-26T10:05:00+00:00").access_token == "fetched-under-g2"
+    assert CachedToken.objects.count() == 1
+
+
 def test_missing_and_undecryptable_tokens_load_as_none(key, store):
     assert store.load(key) is None
     store.save(key, _token())
