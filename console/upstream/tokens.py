@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeIs
 
 import jwt
 import requests
@@ -424,7 +424,7 @@ def lock_timeout_error(timeout: float) -> TokenLockTimeout:
 
 
 @contextmanager
-def _held(
+def held_lock(
     locks: dict[str, threading.Lock], guard: threading.Lock, key: str, timeout: float
 ) -> Iterator[None]:
     """Hold the lock of `key` in `locks` (made on first use, under `guard`), or time out."""
@@ -466,60 +466,31 @@ class MemoryTokenStore:
 
     def lock(self, key: str, timeout: float) -> AbstractContextManager[None]:
         """Hold `key` exclusively within this process."""
-        return _held(self._locks, self._guard, key, timeout)
+        return held_lock(self._locks, self._guard, key, timeout)
 
 
 # ---------------------------------------------------------------- memo
 
 
-class TokenMemo:
-    """The tokens one process already holds: key -> (token, generation), thread-safe.
+class TokenMemo(MemoryTokenStore):
+    """The tokens one process already holds, by key and generation, thread-safe.
 
     A per-process shortcut in front of a shared `TokenStore`, never a replacement
     for it: the broker answers from the memo only when the caller's generation (a
     value that changes whenever the credentials behind the key change) is the one
     the token was remembered with, and the token is not due for renewal. Renewal,
     401s and everything that needs the shared view still go through the store.
+
+    Its per-key `lock` is the queue the broker lets this process's threads through
+    one at a time, before the store's cross-process lock: once the first has the
+    token the others find it here instead of each taking that lock in turn (it is
+    polled, so every turn can cost a poll interval).
     """
-
-    def __init__(self) -> None:
-        self._entries: dict[str, tuple[Token, str]] = {}
-        self._guard = threading.Lock()
-        self._queues: dict[str, threading.Lock] = {}
-
-    def queue(self, key: str, timeout: float) -> AbstractContextManager[None]:
-        """Let this process's threads that need a token for `key` through one at a time.
-
-        The broker queues them here, before the store's cross-process lock, so that once
-        the first has the token the others find it in the memo instead of each taking
-        that lock in turn (it is polled, so every turn can cost a poll interval).
-        """
-        return _held(self._queues, self._guard, key, timeout)
-
-    def get(self, key: str, generation: str) -> Token | None:
-        """The remembered token for `key` if it was remembered under `generation`, else None."""
-        with self._guard:
-            entry = self._entries.get(key)
-        if entry is None or entry[1] != generation:
-            return None
-        return entry[0]
-
-    def put(self, key: str, token: Token, generation: str) -> None:
-        """Remember `token` for `key` under `generation`, replacing whatever was there."""
-        with self._guard:
-            self._entries[key] = (token, generation)
-
-    def drop(self, key: str, access_token: str) -> None:
-        """Forget the token for `key`, but only if it is still `access_token`."""
-        with self._guard:
-            current = self._entries.get(key)
-            if current is not None and current[0].access_token == access_token:
-                del self._entries[key]
 
     def clear(self) -> None:
         """Forget every token."""
         with self._guard:
-            self._entries.clear()
+            self._tokens.clear()
 
 
 # ---------------------------------------------------------------- broker
@@ -552,7 +523,7 @@ class TokenBroker:
         self._fetch = fetch
         self.memo = memo
 
-    def _usable(self, token: Token | None) -> bool:
+    def _usable(self, token: Token | None) -> TypeIs[Token]:
         if token is None:
             return False
         # A token granted for less than twice the margin would be refetched on every
@@ -588,7 +559,7 @@ class TokenBroker:
     def _remember(self, key: str, token: Token, generation: str | None) -> Token:
         """Put a usable token in the memo (when there is one and a generation) and return it."""
         if self.memo is not None and generation is not None:
-            self.memo.put(key, token, generation)
+            self.memo.save(key, token, generation)
         return token
 
     def _get(
@@ -603,41 +574,45 @@ class TokenBroker:
 
         `read_memo=False` starts at the store (the memo is still updated).
         """
-        if read_memo and self.memo is not None and generation is not None:
-            held = self.memo.get(key, generation)
+        memo = self.memo if generation is not None else None
+        if memo is not None and read_memo:
+            held = memo.load(key, generation)
             if self._usable(held):
-                return held, False  # type: ignore[return-value]
+                return held, False
         token = self.store.load(key, generation)
         if self._usable(token):
-            return self._remember(key, token, generation), False  # type: ignore[arg-type]
-        memo = self.memo if generation is not None else None
+            return self._remember(key, token, generation), False
+        # One deadline for the wait in the process's queue and at the store's lock.
+        deadline = time.monotonic() + self.lock_timeout
         try:
-            with memo.queue(key, self.lock_timeout) if memo is not None else nullcontext():
+            with memo.lock(key, self.lock_timeout) if memo is not None else nullcontext():
                 # The thread before us in the queue may have just fetched it.
-                held = memo.get(key, generation) if memo is not None and read_memo else None  # type: ignore[arg-type]
+                held = memo.load(key, generation) if memo is not None and read_memo else None
                 if self._usable(held):
-                    return held, False  # type: ignore[return-value]
-                return self._get_locked(key, credentials, generation)
+                    return held, False
+                return self._get_locked(key, credentials, generation, deadline)
         except TokenLockTimeout:
             token = self.store.load(key, generation)
             if self._usable(token):
-                return self._remember(key, token, generation), False  # type: ignore[arg-type]
-            raise
+                return self._remember(key, token, generation), False
+            # Said with the whole wait, not the part of it left for the store's lock.
+            raise lock_timeout_error(self.lock_timeout) from None
 
     def _get_locked(
         self,
         key: str,
         credentials: Callable[[], ClientCredentials],
         generation: str | None,
+        deadline: float,
     ) -> tuple[Token, bool]:
         """Under the store's lock: the store's token if another fetched it, else a fetch."""
-        with self.store.lock(key, self.lock_timeout):
+        with self.store.lock(key, deadline - time.monotonic()):
             # Another thread or process may have fetched it while we waited. Always
             # the store here, never the memo: only the store knows whether another
             # process renewed already, which keeps renewal single-flight.
             token = self.store.load(key, generation)
             if self._usable(token):
-                return self._remember(key, token, generation), False  # type: ignore[arg-type]
+                return self._remember(key, token, generation), False
             try:
                 fresh = self._fetch(credentials(), self.policy)
             except _TRANSIENT:
@@ -653,7 +628,7 @@ class TokenBroker:
     def invalidate(self, key: str, token: Token) -> None:
         """Forget `token` for `key` (after a 401), unless another one replaced it already."""
         if self.memo is not None:
-            self.memo.drop(key, token.access_token)
+            self.memo.discard(key, token.access_token)
         self.store.discard(key, token.access_token)
 
     def call(

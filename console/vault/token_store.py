@@ -27,6 +27,7 @@ from console.upstream.tokens import (
     Token,
     TokenBroker,
     TokenMemo,
+    held_lock,
     lock_timeout_error,
 )
 from console.vault.crypto import UndecryptableValue, decrypt, encrypt
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 _POLL_MIN = 0.02
 _POLL_MAX = 0.05  # waiters are many only once per token lifetime; keep them prompt
+# One lock per key for the whole process, whichever store instance asks.
 _thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
 # The tokens this process already holds, shared by every broker `default_broker`
@@ -60,12 +62,6 @@ def parse_token_key(key: str) -> tuple[int, str]:
     if not sep or not access_id.isdigit():
         raise ValueError(f"Not a token key: {key!r}")
     return int(access_id), audience
-
-
-def _thread_lock(key: str) -> threading.Lock:
-    """One lock per key for the whole process, whichever store instance asks."""
-    with _thread_locks_guard:
-        return _thread_locks.setdefault(key, threading.Lock())
 
 
 def _advisory_id(key: str) -> int:
@@ -179,10 +175,7 @@ class DatabaseTokenStore:
     def lock(self, key: str, timeout: float) -> Iterator[None]:
         """Hold `key` across threads and processes; TokenLockTimeout after `timeout` s."""
         deadline = time.monotonic() + timeout
-        thread_lock = _thread_lock(key)
-        if not thread_lock.acquire(timeout=max(0.0, timeout)):
-            raise lock_timeout_error(timeout)
-        try:
+        with held_lock(_thread_locks, _thread_locks_guard, key, timeout):
             if connection.vendor == "postgresql":
                 with self._advisory_lock(key, deadline, timeout):
                     yield
@@ -191,8 +184,6 @@ class DatabaseTokenStore:
                     yield
             else:  # pragma: no cover - no fcntl (Windows)
                 yield
-        finally:
-            thread_lock.release()
 
     @contextmanager
     def _advisory_lock(self, key: str, deadline: float, timeout: float) -> Iterator[None]:

@@ -14,20 +14,7 @@ import pytest
 
 from console.upstream.errors import TokenServerError
 from console.upstream.tokens import MemoryTokenStore, Token, TokenBroker, TokenMemo
-from tests.upstream.broker_support import KEY, FakeClock, protected
-
-
-class CountingStore(MemoryTokenStore):
-    """A MemoryTokenStore that counts how often it was read."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0
-
-    def load(self, key: str, generation: str | None = None) -> Token | None:
-        """Count the read, then read."""
-        self.loads += 1
-        return super().load(key, generation)
+from tests.upstream.broker_support import KEY, CountingStore, FakeClock, protected
 
 
 @pytest.fixture
@@ -49,17 +36,17 @@ def _revoke(upstream, access_token: str) -> None:
 def test_memo_get_put_drop_clear():
     memo = TokenMemo()
     token = Token("one", "Bearer", "", time.time() + 3600, time.time())
-    memo.put(KEY, token, "g1")
-    assert memo.get(KEY, "g1") is token
-    assert memo.get(KEY, "g2") is None  # another generation never sees it
-    assert memo.get("8:other", "g1") is None
-    memo.drop(KEY, "another token")
-    assert memo.get(KEY, "g1") is token  # only the same token is dropped
-    memo.drop(KEY, "one")
-    assert memo.get(KEY, "g1") is None
-    memo.put(KEY, token, "g1")
+    memo.save(KEY, token, "g1")
+    assert memo.load(KEY, "g1") is token
+    assert memo.load(KEY, "g2") is None  # another generation never sees it
+    assert memo.load("8:other", "g1") is None
+    memo.discard(KEY, "another token")
+    assert memo.load(KEY, "g1") is token  # only the same token is dropped
+    memo.discard(KEY, "one")
+    assert memo.load(KEY, "g1") is None
+    memo.save(KEY, token, "g1")
     memo.clear()
-    assert memo.get(KEY, "g1") is None
+    assert memo.load(KEY, "g1") is None
 
 
 def test_a_second_call_with_the_same_generation_reads_no_store(
@@ -103,12 +90,12 @@ def test_without_a_generation_the_memo_is_never_used(upstream, local_policy, cre
     memo = TokenMemo()
     broker = TokenBroker(store, local_policy, memo=memo)
     first = broker.get(KEY, lambda: creds)
-    assert memo.get(KEY, "") is None  # nothing remembered
+    assert memo.load(KEY) is None  # nothing remembered, under any generation
     store.loads = 0
     assert broker.get(KEY, lambda: creds) == first
     assert store.loads == 1  # read from the store, as without a memo
     # A token in the memo is ignored too: the store's answer wins.
-    memo.put(KEY, Token("stale", "Bearer", "", time.time() + 3600, time.time()), "g1")
+    memo.save(KEY, Token("stale", "Bearer", "", time.time() + 3600, time.time()), "g1")
     assert broker.get(KEY, lambda: creds) == first
     assert store.loads == 2
     assert len(upstream.token_requests) == 1
@@ -198,7 +185,7 @@ def test_invalidate_forgets_the_token_in_the_memo_too(upstream, local_policy, cr
     broker = _broker(store, local_policy)
     first = broker.get(KEY, lambda: creds, generation="g1")
     broker.invalidate(KEY, first)
-    assert broker.memo.get(KEY, "g1") is None
+    assert broker.memo.load(KEY, "g1") is None
     assert store.load(KEY) is None
     assert broker.get(KEY, lambda: creds, generation="g1") != first
     assert len(upstream.token_requests) == 2
@@ -242,7 +229,7 @@ def test_the_retry_after_a_401_skips_the_memo(upstream, local_policy, creds):
             refused = self.load(key)
             super().discard(key, access_token)
             if refused is not None:
-                memo.put(key, refused, "g1")
+                memo.save(key, refused, "g1")
 
     broker = TokenBroker(RacingStore(), local_policy, memo=memo)
     first = broker.get(KEY, lambda: creds, generation="g1")
@@ -262,7 +249,7 @@ def test_a_token_due_for_renewal_is_never_remembered(upstream, local_policy, cre
     upstream.script_token(503, "down")
     b = _broker(store, local_policy, margin=60, clock=clock)
     assert b.get(KEY, lambda: creds, generation="g1") == old  # the refresh failed: kept
-    assert b.memo.get(KEY, "g1") is None
+    assert b.memo.load(KEY, "g1") is None
     upstream.script_token(503, "down")
     store.loads = 0
     assert b.get(KEY, lambda: creds, generation="g1") == old

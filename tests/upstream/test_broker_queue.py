@@ -8,28 +8,11 @@ memo, the threads after the first find the token it fetched in the memo instead.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from console.upstream.tokens import MemoryTokenStore, TokenBroker, TokenMemo
-from tests.upstream.broker_support import KEY
+from console.upstream.tokens import TokenBroker, TokenMemo
+from tests.upstream.broker_support import KEY, CountingStore
 
 THREADS = 16
-
-
-class LockCountingStore(MemoryTokenStore):
-    """A MemoryTokenStore that counts how often its (cross-process) lock was taken."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.locks = 0
-
-    @contextmanager
-    def lock(self, key: str, timeout: float) -> Iterator[None]:
-        """Count, then hold the lock."""
-        self.locks += 1
-        with super().lock(key, timeout):
-            yield
 
 
 def _all_at_once(broker: TokenBroker, creds, generation: str | None) -> set[str]:
@@ -58,7 +41,7 @@ def _all_at_once(broker: TokenBroker, creds, generation: str | None) -> set[str]
 
 def test_with_a_memo_the_store_lock_is_taken_once(upstream, local_policy, creds):
     upstream.token_delay = 0.2  # everyone arrives while the first fetch is in flight
-    store = LockCountingStore()
+    store = CountingStore()
     broker = TokenBroker(store, local_policy, memo=TokenMemo())
 
     tokens = _all_at_once(broker, creds, generation="g1")
@@ -71,7 +54,7 @@ def test_with_a_memo_the_store_lock_is_taken_once(upstream, local_policy, creds)
 def test_without_a_generation_every_waiter_still_gets_the_one_token(upstream, local_policy, creds):
     """No memo to share it through: each waiter takes the store's lock, but none fetches."""
     upstream.token_delay = 0.2
-    store = LockCountingStore()
+    store = CountingStore()
     broker = TokenBroker(store, local_policy, memo=TokenMemo())
 
     tokens = _all_at_once(broker, creds, generation=None)
@@ -79,3 +62,26 @@ def test_without_a_generation_every_waiter_still_gets_the_one_token(upstream, lo
     assert tokens == {upstream.issued[0]}
     assert len(upstream.token_requests) == 1
     assert store.locks > 1
+
+
+def test_the_queue_and_the_store_lock_share_one_wait(upstream, local_policy, creds):
+    """A thread that waited in the process's queue gets only what is left of the lock
+    timeout at the store's lock, so it never waits longer than the timeout in all."""
+    store = CountingStore()
+    memo = TokenMemo()
+    broker = TokenBroker(store, local_policy, memo=memo, lock_timeout=5)
+    queued = threading.Event()
+
+    def first_in_the_queue() -> None:
+        with memo.lock(KEY, 1):
+            queued.set()
+            threading.Event().wait(0.2)  # holds the queue while the second thread waits
+
+    thread = threading.Thread(target=first_in_the_queue)
+    thread.start()
+    queued.wait(5)
+    broker.get(KEY, lambda: creds, generation="g1")
+    thread.join(5)
+
+    assert store.locks == 1
+    assert store.lock_timeouts[0] <= 5 - 0.2
