@@ -17,6 +17,7 @@ from console.teams.models import Membership, Role, Team
 from console.teams.scoping import TeamScope
 from console.vault import crypto
 from console.vault.models import ApplicationAccess, Environment
+from console.vault.services import forget_tokens
 
 DEMO_USERNAME = "demo"
 DEMO_TEAM_SLUG = "demo"
@@ -103,7 +104,7 @@ def demo_seed(*, sandbox_url: str) -> DemoLogin:
         access.client_secret_encrypted = crypto.encrypt(client_secret)
         access.environment = env
         access.save()
-        access.tokens.all().delete()
+        forget_tokens(access)
     return DemoLogin(username=DEMO_USERNAME, password=password, team_slug=team.slug)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from console.teams.models import TeamScopedModel
 
@@ -69,6 +70,9 @@ class ApplicationAccess(TeamScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     secret_updated_at = models.DateTimeField(null=True)
+    # When the cached tokens were last dropped (new credentials, another environment,
+    # disabled): the tokens' generation, see `services.token_generation`.
+    tokens_reset_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["name"]

@@ -149,7 +149,7 @@ def access_update(
         with transaction.atomic():
             access.save()
             if credentials_changed or moved:
-                access.tokens.all().delete()
+                forget_tokens(access)
             if changed:
                 _audit(scope, AuditAction.CHANGED, access, fields=changed)
             if client_secret.strip():
@@ -176,7 +176,7 @@ def access_set_enabled(*, scope: TeamScope, access: ApplicationAccess, enabled: 
     access.is_enabled = enabled
     access.save(update_fields=["is_enabled", "updated_at"])
     if not enabled:
-        access.tokens.all().delete()
+        forget_tokens(access)
     _audit(scope, AuditAction.ENABLED if enabled else AuditAction.DISABLED, access)
 
 
@@ -223,16 +223,27 @@ def access_key(access: ApplicationAccess) -> str:
     return token_key(access.pk, access.environment.effective_audience)
 
 
-def token_generation(access: ApplicationAccess) -> str:
-    """What the broker's per-process memo checks before reusing a token of `access`.
+def forget_tokens(access: ApplicationAccess) -> None:
+    """Drop the cached tokens of `access` and start a new token generation.
 
-    `updated_at` is auto_now, and every change that drops cached tokens saves the
-    row (a new secret or client ID, a move to another environment, disabling and
-    enabling), so the value changes with it. The row is read afresh for every
-    request, so a change made by another process is seen on this process's next
-    call: it misses the memo and reads the database cache, which the change emptied.
+    For every change the tokens were not issued for (new credentials, another
+    environment, disabling). No process then uses a token it holds in memory, nor one
+    fetched with the old credentials and saved after this.
     """
-    return access.updated_at.isoformat()
+    access.tokens_reset_at = timezone.now()
+    access.save(update_fields=["tokens_reset_at", "updated_at"])
+    access.tokens.all().delete()
+
+
+def token_generation(access: ApplicationAccess) -> str:
+    """The generation of the tokens of `access`: when its cached tokens were last dropped.
+
+    The broker's per-process memo and the database cache hand a token out only to
+    callers of the generation it was fetched under. The row is read afresh for every
+    request, so a change made by another process is seen on this process's next call.
+    A change that keeps the credentials (a rename, admins only) keeps the tokens.
+    """
+    return access.tokens_reset_at.isoformat()
 
 
 def access_token(access: ApplicationAccess) -> Token:

@@ -18,6 +18,7 @@ from console.upstream.http import send
 from console.upstream.tokens import Token
 from console.vault import crypto, services
 from console.vault.models import ApplicationAccess, CachedToken, Environment
+from console.vault.token_store import clear_token_memo
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
 
 API_PATH = "/metering/v1/meter-types"
@@ -117,9 +118,9 @@ def test_a_secret_replaced_by_another_process_is_used_on_the_next_call(access, s
     first: list[str] = []
     _call(_fresh(access), sandbox, first)
     # What access_update does, from a process whose memo this is not: a new secret,
-    # a new updated_at, and the cached tokens gone.
+    # a new token generation, and the cached tokens gone.
     ApplicationAccess.objects.filter(pk=access.pk).update(
-        client_secret_encrypted=crypto.encrypt(WRONG_SECRET), updated_at=timezone.now()
+        client_secret_encrypted=crypto.encrypt(WRONG_SECRET), tokens_reset_at=timezone.now()
     )
     CachedToken.objects.filter(access_id=access.pk).delete()
     before = sandbox.token_requests
@@ -128,7 +129,7 @@ def test_a_secret_replaced_by_another_process_is_used_on_the_next_call(access, s
     assert sandbox.token_requests == before + 1
 
     ApplicationAccess.objects.filter(pk=access.pk).update(
-        client_secret_encrypted=crypto.encrypt(SANDBOX_SECRET), updated_at=timezone.now()
+        client_secret_encrypted=crypto.encrypt(SANDBOX_SECRET), tokens_reset_at=timezone.now()
     )
     second: list[str] = []
     response, info = _call(_fresh(access), sandbox, second)
@@ -162,21 +163,32 @@ def test_a_token_fetched_with_old_credentials_and_saved_after_the_change_is_neve
     """The race: a request read the access, the secret was replaced (emptying the cache),
     then that request's fetch, made with the old secret, saved its token."""
     stale = _fresh(access)
-    services.access_update(
-        scope=admin.scope,
-        access=_fresh(access),
-        name=access.name,
-        environment=access.environment,
-        client_secret=WRONG_SECRET,
-    )
+    _replace_secret(admin, access, WRONG_SECRET)
     assert not CachedToken.objects.filter(access_id=access.pk).exists()
-    old_credentials_token = services.access_token(stale)  # fetched with the old secret
+    services.access_token(stale)  # fetched with the old secret
     assert CachedToken.objects.filter(access_id=access.pk).exists()  # and saved
     before = sandbox.token_requests
 
     used: list[str] = []
     with pytest.raises(TokenRejected):  # the new secret is what the sandbox refuses
         _call(_fresh(access), sandbox, used)
-    assert used == []
-    assert old_credentials_token.access_token not in used
+    assert used == []  # the old credentials' token was not sent either
     assert sandbox.token_requests == before + 1
+
+
+def test_a_rename_keeps_the_cached_token(admin, access, sandbox):
+    first: list[str] = []
+    _call(_fresh(access), sandbox, first)
+    current = _fresh(access)
+    services.access_update(
+        scope=admin.scope, access=current, name="Renamed", environment=current.environment
+    )
+    clear_token_memo()  # as another process would: only the database cache to go by
+    before = sandbox.token_requests
+
+    again: list[str] = []
+    response, info = _call(_fresh(access), sandbox, again)
+
+    assert (response.status, info.cached) == (200, True)
+    assert again == first
+    assert sandbox.token_requests == before
