@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from console.core.sql import quoted
 from console.history.models import CallRecord, ChainCheckpoint, ChainHead
 from console.teams.models import Team
 
@@ -75,14 +76,6 @@ def record_digest(record: CallRecord, prev_hash: str) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def _quoted(model: type[models.Model], *names: str) -> list[str]:
-    """The quoted table name of `model`, then the quoted columns of `names`."""
-    quote = connection.ops.quote_name
-    return [quote(model._meta.db_table)] + [
-        quote(model._meta.get_field(name).column) for name in names
-    ]
-
-
 CHAIN_FIELDS = ("seq", "prev_hash", "record_hash")
 
 
@@ -123,8 +116,8 @@ def _append_sql(vendor: str) -> _AppendSQL:
     INSERT takes all three from the head's RETURNING, and adds no row if the team has
     no head yet. In autocommit it is one round trip, with no BEGIN or COMMIT of its own.
     """
-    head, seq, prev, last, team = _quoted(ChainHead, "seq", "prev_hash", "last_hash", "team")
-    table, *chain = _quoted(CallRecord, *CHAIN_FIELDS)
+    head, seq, prev, last, team = quoted(ChainHead, "seq", "prev_hash", "last_hash", "team")
+    table, *chain = quoted(CallRecord, *CHAIN_FIELDS)
     quote = connection.ops.quote_name
     fields = _content_fields()
     columns = ", ".join([quote(f.column) for f in fields] + chain)

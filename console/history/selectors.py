@@ -15,6 +15,7 @@ from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from console.core.sql import quoted
 from console.history.models import CallRecord
 from console.teams.scoping import TeamScope
 
@@ -238,9 +239,7 @@ def _distinct_values(team_id: int, field: str) -> list[str]:
     million records); this walks the (team, field, -id) index instead, jumping from one
     value to the next (a "loose index scan": one index probe per distinct value).
     """
-    table = connection.ops.quote_name(CallRecord._meta.db_table)
-    column = connection.ops.quote_name(CallRecord._meta.get_field(field).column)
-    team = connection.ops.quote_name(CallRecord._meta.get_field("team").column)
+    table, column, team = quoted(CallRecord, field, "team")
     sql = f"""
         WITH RECURSIVE walk(value) AS (
             SELECT (SELECT {column} FROM {table} WHERE {team} = %s AND {column} > ''
