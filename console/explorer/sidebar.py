@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from console.explorer.selectors import TagGroup, operation_groups, team_specs
@@ -126,7 +127,8 @@ def sidebar_context(
     context: dict[str, object] = {
         "spec": spec,
         "version": version,
-        "specs": team_specs(scope),
+        # Read only where the template lists them (a page, not an htmx search's list).
+        "specs": SimpleLazyObject(functools.partial(team_specs, scope)),
         "groups": [],
         "operation_list": "",
         "query": query,

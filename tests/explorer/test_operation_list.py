@@ -8,9 +8,11 @@ import json
 import re
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from console.specs.models import Operation
+from console.specs.models import Operation, Spec
 from console.specs.services import spec_import
 
 
@@ -109,3 +111,23 @@ def test_the_list_links_into_the_team_it_is_shown_in(admin, outsider, team):
     links = _links(page.content.decode())
     assert len(links) == 2
     assert all(link.startswith(f"/t/{outsider.membership.team.slug}/") for link in links)
+
+
+def test_a_search_keystroke_does_not_list_the_teams_specs(admin, viewer, team):
+    """The htmx search answers with the list only, so the specs switcher is not read."""
+    result = _import(admin, _document(4))
+    client = viewer.client()
+    url = reverse("explorer:spec", args=[team.slug, result.spec.pk])
+    client.get(url)  # the session settles on the first page view
+    spec_table = Spec._meta.db_table
+
+    with CaptureQueriesContext(connection) as search:
+        client.get(url + "?q=thing", headers={"HX-Request": "true", "HX-Target": "operation-list"})
+    with CaptureQueriesContext(connection) as page:
+        client.get(url)
+
+    def spec_lists(captured: CaptureQueriesContext) -> int:
+        return sum("DISTINCT" in q["sql"] and spec_table in q["sql"] for q in captured)
+
+    assert spec_lists(search) == 0
+    assert spec_lists(page) == 1
