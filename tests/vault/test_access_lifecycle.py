@@ -3,27 +3,12 @@ and every step recorded as a credential event (never with a secret or token)."""
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from console.history.models import AuditAction, AuditEvent
 from console.vault import services
-from console.vault.models import ApplicationAccess, Environment
+from console.vault.models import ApplicationAccess
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
-
-
-@pytest.fixture
-def access(admin, sandbox):
-    env = services.environment_save(
-        scope=admin.scope, environment=Environment(name="Sandbox", base_url=sandbox.url + "/")
-    )
-    return services.access_create(
-        scope=admin.scope,
-        name="Sandbox app",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
 
 
 def actions(access_id: int) -> list[str]:

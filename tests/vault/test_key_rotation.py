@@ -7,23 +7,9 @@ from cryptography.fernet import Fernet
 from django.core.management import CommandError, call_command
 
 from console.vault import crypto, services
-from console.vault.models import ApplicationAccess, CachedToken, Environment
+from console.vault.models import ApplicationAccess, CachedToken
 from console.vault.token_store import clear_token_memo
-from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
-
-
-@pytest.fixture
-def access(admin, sandbox):
-    env = services.environment_save(
-        scope=admin.scope, environment=Environment(name="Sandbox", base_url=sandbox.url + "/")
-    )
-    return services.access_create(
-        scope=admin.scope,
-        name="Sandbox app",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
+from tests.conftest import SANDBOX_SECRET
 
 
 def test_rotate_then_remove_the_old_key(access, settings, capsys):

@@ -17,26 +17,12 @@ from console.upstream.errors import TokenRejected
 from console.upstream.http import send
 from console.upstream.tokens import Token
 from console.vault import crypto, services
-from console.vault.models import ApplicationAccess, CachedToken, Environment
+from console.vault.models import ApplicationAccess, CachedToken
 from console.vault.token_store import clear_token_memo
-from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
+from tests.conftest import SANDBOX_SECRET
 
 API_PATH = "/metering/v1/meter-types"
 WRONG_SECRET = "not-the-secret-the-sandbox-knows-41"  # only ever sent to the test sandbox
-
-
-@pytest.fixture
-def access(admin, sandbox) -> ApplicationAccess:
-    env = services.environment_save(
-        scope=admin.scope, environment=Environment(name="Sandbox", base_url=sandbox.url + "/")
-    )
-    return services.access_create(
-        scope=admin.scope,
-        name="Memo",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
 
 
 def _fresh(access: ApplicationAccess) -> ApplicationAccess:
@@ -143,7 +129,7 @@ def test_disabling_still_refuses_and_enabling_fetches_a_new_token(admin, member,
     _call(_fresh(access), sandbox, first)
     services.access_set_enabled(scope=admin.scope, access=_fresh(access), enabled=False)
     assert services.access_refusal(member.scope, _fresh(access)) == (
-        "Memo is disabled; an admin can enable it again."
+        "Sandbox app is disabled; an admin can enable it again."
     )
     assert not CachedToken.objects.filter(access_id=access.pk).exists()
 
