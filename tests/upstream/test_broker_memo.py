@@ -152,8 +152,13 @@ def test_the_lock_path_rereads_the_store_not_the_memo(upstream, local_policy, cr
     waiter = threading.Thread(
         target=lambda: results.append(a.get(KEY, lambda: creds, generation="g1"))
     )
+    taken = store.locks  # A's first fetch and B's renewal
     waiter.start()
-    time.sleep(0.05)  # A found the old token in its memo and the store, and waits
+    for _ in range(500):  # until A, having found the old token due, waits at the lock
+        if store.locks > taken:
+            break
+        time.sleep(0.01)
+    assert store.locks == taken + 1
     release.set()
     waiter.join(5)
     thread.join(5)
