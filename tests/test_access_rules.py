@@ -20,7 +20,7 @@ document imported by URL, and a history record written by a real send.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +29,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from console.explorer import services as explorer_services
 from console.explorer.reopen import FormState
 from console.explorer.services import run_operation
 from console.history.models import CallRecord
@@ -99,14 +98,6 @@ def _make_objects(
     return Objects(
         env, access, imported.spec, imported.version, operation, outcome.record, target, saved
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_document_cache() -> Iterator[None]:
-    """Spec documents are cached per version id; ids come back after a test's rollback."""
-    explorer_services._document.cache_clear()
-    yield
-    explorer_services._document.cache_clear()
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from console.core.demo import (
     demo_seed,
     sandbox_clients_file,
 )
-from console.explorer import services as explorer_services
 from console.history.models import CallRecord
 from console.sandbox.config import SandboxConfig, load_clients_file
 from console.sandbox.server import RunningSandbox, start_in_thread
@@ -38,14 +37,6 @@ def local_dir(settings, tmp_path: Path) -> Path:
     """A LOCAL_DIR of this test's own, so generated secrets never leak between tests."""
     settings.LOCAL_DIR = tmp_path / "local"
     return settings.LOCAL_DIR
-
-
-@pytest.fixture(autouse=True)
-def fresh_document_cache() -> Iterator[None]:
-    """Spec documents are cached by version id, and ids repeat after each test's rollback."""
-    explorer_services._document.cache_clear()
-    yield
-    explorer_services._document.cache_clear()
 
 
 def _start(clients_file: Path) -> RunningSandbox:

@@ -13,7 +13,6 @@ from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
     fake_access,
     fake_op,
     fake_ue,
-    fresh_document_cache,
     member2,
     sandbox_access,
     sandbox_env,

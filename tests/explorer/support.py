@@ -27,7 +27,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from console.explorer import services as explorer_services
 from console.history.models import CallRecord
 from console.sandbox.server import RunningSandbox
 from console.specs.models import Operation, SpecVersion
@@ -46,19 +45,6 @@ LEAK_MARKERS = ("Traceback", 'File "', "Exception Value", "site-packages")
 
 
 # ---------------------------------------------------------------- the sandbox, set up
-
-
-@pytest.fixture(autouse=True)
-def fresh_document_cache() -> Iterator[None]:
-    """Forget the per-process cache of spec documents around each test.
-
-    The cache is keyed by SpecVersion id. Ids never come back in a real database,
-    but each test's transaction is rolled back, so the next test's first version
-    gets the same id as the last test's, and would be served the old document.
-    """
-    explorer_services._document.cache_clear()
-    yield
-    explorer_services._document.cache_clear()
 
 
 @pytest.fixture

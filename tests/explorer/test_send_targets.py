@@ -4,6 +4,7 @@ Application Access, both of the member's team, or a 404 that sends and records n
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from console.explorer.selectors import _operation_row
 from console.specs.services import spec_delete
@@ -64,10 +65,8 @@ def test_another_teams_access_is_a_404_with_a_cached_operation(
 def test_a_missing_operation_is_not_remembered_as_missing(member, sandbox_access, sandbox_op):
     operation = sandbox_op("listMeterTypes")
     client = member.client()
-    response = client.post(
-        f"/t/{operation.team.slug}/operations/{operation.pk + 10_000}/send/",
-        {"access": str(sandbox_access.pk)},
-    )
+    missing = reverse("explorer:send", args=[operation.team.slug, operation.pk + 10_000])
+    response = client.post(missing, {"access": str(sandbox_access.pk)})
     assert response.status_code == 404
     assert _operation_row.cache_info().currsize == 0
     assert send(client, operation, sandbox_access).status_code == 200

@@ -126,9 +126,9 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def _explain(sql: str, params: tuple | None = None) -> str:
+def _explain(sql: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + sql, params)  # no params: `sql` is as it was sent
+        cursor.execute("EXPLAIN " + sql)  # `sql` is as it was sent, values in it
         return "\n".join(row[0] for row in cursor.fetchall())
 
 

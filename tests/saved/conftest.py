@@ -15,7 +15,6 @@ from tests.explorer.echo import (  # noqa: F401 - fixtures are found by name
     echo_access,
 )
 from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
-    fresh_document_cache,
     member2,
 )
 from tests.explorer.things import things, things_op  # noqa: F401 - fixtures by name

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 
 import pytest
 from cryptography.fernet import Fernet
 from django.urls import reverse
 
-from console.explorer import services as explorer_services
 from console.history.models import CallRecord
 from console.sandbox.server import RunningSandbox
 from console.specs.models import Operation
@@ -100,14 +98,6 @@ def test_a_tampered_value_is_refused(settings):
 
 
 # ---------------------------------------------------------------- an access no key opens
-
-
-@pytest.fixture(autouse=True)
-def _fresh_document_cache() -> Iterator[None]:
-    """Spec documents are cached per version id; ids come back after a test's rollback."""
-    explorer_services._document.cache_clear()
-    yield
-    explorer_services._document.cache_clear()
 
 
 @pytest.fixture
