@@ -65,13 +65,17 @@ def log(message: str) -> None:
     print(f"[bench {time.perf_counter() - _T0:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
+def nearest_rank(ordered: list[float], q: float) -> float:
+    """The `q` quantile (0 < q <= 1) of sorted, non-empty `ordered`, by nearest rank."""
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
 def quantiles(values: list[float]) -> dict[str, float]:
     """Median and 95th percentile (nearest rank) of `values` (NaN for none)."""
     ordered = sorted(values)
     if not ordered:
         return {"median": float("nan"), "p95": float("nan")}
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"median": statistics.median(ordered), "p95": p95}
+    return {"median": statistics.median(ordered), "p95": nearest_rank(ordered, 0.95)}
 
 
 def ms(seconds: float) -> str:

@@ -58,7 +58,9 @@ from pathlib import Path
 from typing import Any
 
 from common import (  # bench/ is on sys.path when run as a script
+    db_version,
     log,
+    nearest_rank,
     quantiles,
     setup_django,
     table,
@@ -510,11 +512,7 @@ def _append_loop(team: Any, count: int) -> list[float]:
 
 def _spread(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
-    return {
-        **quantiles(times),
-        "p99": ordered[min(len(ordered) - 1, round(0.99 * len(ordered)) - 1)],
-        "max": ordered[-1],
-    }
+    return {**quantiles(times), "p99": nearest_rank(ordered, 0.99), "max": ordered[-1]}
 
 
 def _server_side_inserts(team: Any, count: int) -> tuple[float, float]:
@@ -818,9 +816,7 @@ def main() -> None:
             log("migrating")
             call_command("migrate", verbosity=0, interactive=False)
             info.update(load(args.records))
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            info["database"] = "PostgreSQL " + cursor.fetchone()[0].split()[0]
+        info["database"] = "PostgreSQL " + db_version(connection)
         info.update(_sizes())
         pages = (
             {"pages": [], "others": [], "choices": None}

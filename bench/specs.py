@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import log  # bench/ is on sys.path when run as a script
+from common import log, nearest_rank  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -128,8 +128,7 @@ SPECS = [
 
 def p95(values: list[float]) -> float:
     """95th percentile, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return nearest_rank(sorted(values), 0.95)
 
 
 # --- fetching from the npm registry -------------------------------------------------------
@@ -346,9 +345,8 @@ def measure_console(source: SpecSource, path: Path, args: argparse.Namespace) ->
     # A big spec's sidebar lists its tag groups collapsed; opening one loads its list.
     page = client.get(explorer_url).content.decode()
     group_urls = re.findall(r'<details class="op-group"[^>]* hx-get="([^"]+)"', page)
-    for url in group_urls:
-        client.get(url, headers={"HX-Request": "true"})  # the first renders all of them
-        break
+    if group_urls:
+        client.get(group_urls[0], headers={"HX-Request": "true"})  # renders all of them
     for url in group_urls:
         figures.groups_ms.append(get(url, **{"HX-Request": "true"}))
         figures.groups_kb.append(sizes[-1])
