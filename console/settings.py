@@ -205,6 +205,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Django's database sessions and ModelBackend; each reads its row on every request with
+# SQL written once per process instead of a queryset compiled per request (docs/benchmarks.md).
+SESSION_ENGINE = "console.core.sessions"
+AUTHENTICATION_BACKENDS = ["console.core.auth.ModelBackend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 
+from console.core.rows import RowReader
+from console.core.sql import quoted
 from console.teams.models import Membership, Role, Team, TeamScopedModel
 
 M = TypeVar("M", bound=TeamScopedModel)
@@ -59,14 +61,33 @@ class TeamScope:
             raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or above.")
 
 
+_MEMBERSHIP = RowReader((Membership, "m"), (Team, "t"))
+
+
+@functools.cache
+def _membership_sql() -> str:
+    memberships, m_team, m_user = quoted(Membership, "team", "user")
+    teams, t_id, t_slug = quoted(Team, "id", "slug")
+    return (
+        f'SELECT {_MEMBERSHIP.columns} FROM {memberships} AS "m" '  # noqa: S608 (model names)
+        f'JOIN {teams} AS "t" ON "t".{t_id} = "m".{m_team} '
+        f'WHERE "t".{t_slug} = %s AND "m".{m_user} = %s'
+    )
+
+
 def membership_for(user: Any, team_slug: str) -> Membership:
-    """The user's membership of the team with `team_slug`, or 404."""
+    """The user's membership of the team with `team_slug`, or 404.
+
+    Every team page starts here, so the read is a `RowReader` statement (one query with
+    the team) rather than a queryset compiled on each request.
+    """
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such team.")
-    try:
-        membership = Membership.objects.select_related("team").get(user=user, team__slug=team_slug)
-    except Membership.DoesNotExist as exc:
-        raise Http404("No such team.") from exc
+    row = _MEMBERSHIP.one(_membership_sql(), [team_slug, user.pk])
+    if row is None:
+        raise Http404("No such team.")
+    membership, team = row
+    membership.team = team
     membership.user = user  # already loaded by authentication: no need to join it again
     return membership
 

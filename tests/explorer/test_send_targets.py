@@ -4,11 +4,13 @@ Application Access, both of the member's team, or a 404 that sends and records n
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from console.explorer.selectors import _operation_row
 from console.specs.services import spec_delete
-from tests.explorer.support import records, send
+from tests.explorer.support import records, send, send_url
 
 
 @pytest.fixture
@@ -70,3 +72,30 @@ def test_a_missing_operation_is_not_remembered_as_missing(member, sandbox_access
     assert response.status_code == 404
     assert _operation_row.cache_info().currsize == 0
     assert send(client, operation, sandbox_access).status_code == 200
+
+
+@pytest.mark.parametrize("access_id", ["abc", "1.5", "-1", "0", "99999999999999999999", " "])
+def test_an_access_id_no_row_can_have_is_a_404(member, sandbox, sandbox_op, access_id):
+    operation = sandbox_op("listMeterTypes")
+    sandbox.reset_counters()
+
+    response = member.client().post(send_url(operation), {"access": access_id})
+    assert response.status_code == 404
+    assert records() == []
+    assert sandbox.token_requests == 0
+
+
+def test_the_access_comes_with_its_environment(member, sandbox_access, sandbox_op):
+    from console.explorer.selectors import send_targets
+
+    operation = sandbox_op("listMeterTypes")
+    with CaptureQueriesContext(connection) as queries:
+        found, access = send_targets(member.scope, operation.pk, str(sandbox_access.pk))
+        environment = access.environment
+    assert len(queries) == 2  # the operation's row (first time in this process), the access
+    assert found == operation
+    assert access == sandbox_access
+    assert environment == sandbox_access.environment
+    assert environment.base_url == sandbox_access.environment.base_url
+    assert access.tokens_reset_at == sandbox_access.tokens_reset_at
+    assert access.client_secret_encrypted == sandbox_access.client_secret_encrypted

@@ -1,0 +1,106 @@
+"""Signing in and staying signed in, with the console's session store and backend
+(Django's database sessions and ModelBackend, each reading its row with SQL written
+once): the rules are Django's, checked here from the browser's side."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(person) -> Client:
+    client = Client()
+    response = client.post(
+        reverse("login"),
+        {"username": person.user.username, "password": "pw-" + person.user.username},
+    )
+    assert response.status_code == 302
+    return client
+
+
+def _team_page(client: Client, team) -> int:
+    return client.get(reverse("history:list", args=[team.slug])).status_code
+
+
+def test_a_signed_in_member_stays_signed_in(team, member):
+    client = _signed_in(member)
+    assert _team_page(client, team) == 200
+    assert _team_page(client, team) == 200
+
+
+def test_an_outsider_signed_in_gets_a_404_for_the_team(team, outsider):
+    assert _team_page(_signed_in(outsider), team) == 404
+
+
+def test_the_session_and_the_user_are_one_query_each(team, member):
+    client = _signed_in(member)
+    _team_page(client, team)  # the first visit writes last_team into the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("teams:settings", args=[team.slug])).status_code == 200
+    sessions = [q for q in queries if Session._meta.db_table in q["sql"].split(" WHERE ")[0]]
+    users = [q for q in queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(sessions) == 1
+    assert len(users) == 1
+
+
+def test_an_expired_session_signs_out(team, member):
+    client = _signed_in(member)
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    response = client.get(reverse("history:list", args=[team.slug]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_unknown_session_key_is_not_taken_over(team, member):
+    client = Client()
+    client.cookies["sessionid"] = "z" * 32
+    response = client.get(reverse("history:list", args=[team.slug]))
+    assert response.status_code == 302
+    # Signing in on it gets a new key, not the one the browser offered.
+    client.post(reverse("login"), {"username": "mia", "password": "pw-mia"})
+    assert client.cookies["sessionid"].value != "z" * 32
+    assert not Session.objects.filter(session_key="z" * 32).exists()
+
+
+def test_a_deactivated_user_is_signed_out(team, member):
+    client = _signed_in(member)
+    type(member.user).objects.filter(pk=member.user.pk).update(is_active=False)
+    assert _team_page(client, team) == 302
+
+
+def test_a_deleted_user_is_signed_out(team, member):
+    client = _signed_in(member)
+    type(member.user).objects.filter(pk=member.user.pk).delete()
+    assert _team_page(client, team) == 302
+
+
+def test_a_password_change_elsewhere_signs_other_sessions_out(team, member):
+    client = _signed_in(member)
+    member.user.set_password("a-new-password-123")
+    member.user.save()
+    assert _team_page(client, team) == 302
+
+
+def test_a_session_signed_out_cannot_be_replayed(team, member):
+    client = _signed_in(member)
+    key = client.cookies["sessionid"].value
+    assert client.post(reverse("logout")).status_code == 302
+    replay = Client()
+    replay.cookies["sessionid"] = key
+    assert _team_page(replay, team) == 302
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_tampered_session_is_empty(team, member):
+    client = _signed_in(member)
+    Session.objects.update(session_data="not-signed-data")
+    assert _team_page(client, team) == 302
