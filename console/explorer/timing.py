@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 BAR_HEIGHT = 6
 
@@ -51,7 +55,7 @@ class TimingSplit:
         """The whole Send, as the console measured it."""
         return self.token_ms + self.upstream_ms + self.console_ms
 
-    @property
+    @cached_property
     def segments(self) -> list[Segment]:
         """The three parts with their places on a 0-100 bar (for an SVG of rects)."""
         total = self.total_ms or 1.0
@@ -80,3 +84,40 @@ class TimingSplit:
     def bar_height(self) -> int:
         """The SVG bar's height in its own units."""
         return BAR_HEIGHT
+
+
+def timing_html(timing: TimingSplit, note: str = "") -> SafeString:
+    """The split as the panel and the call page show it: an SVG bar and a legend.
+
+    Built here rather than in a template: it is on every Send's answer, and Django's
+    template engine took 0.7 ms for these dozen values (a tenth of what a Send adds).
+    """
+    segments = timing.segments
+    height = timing.bar_height
+    rects = format_html_join(
+        "",
+        '<rect class="timing-{}" x="{}" y="0" width="{}" height="{}">'
+        "<title>{}: {} ms</title></rect>",
+        (
+            (s.name, f"{s.x:.2f}", f"{s.width:.2f}", height, s.label, f"{s.ms:.1f}")
+            for s in segments
+        ),
+    )
+    legend = format_html_join(
+        "",
+        '\n    <li data-timing-part="{}"><span class="timing-key timing-{}" aria-hidden="true">'
+        '</span>{} <span class="mono">{} ms</span></li>',
+        ((s.name, s.name, s.label, f"{s.ms:.1f}") for s in segments),
+    )
+    return format_html(
+        '<div class="timing" data-timing>\n'
+        '  <svg class="timing-bar" viewBox="0 0 100 {}" preserveAspectRatio="none" role="img"'
+        ' aria-label="Time split: {}" focusable="false">{}</svg>\n'
+        '  <ul class="timing-legend" aria-label="Time split">{}\n  </ul>\n'
+        "  {}\n</div>",
+        height,
+        timing.summary,
+        rects,
+        legend,
+        format_html('<p class="timing-note">{}</p>', note) if note else "",
+    )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString
 
 from console.explorer.statuses import StatusInfo, status_info
+from console.explorer.timing import TimingSplit, timing_html
 from console.history.snippets import Snippets, record_snippets
 
 register = template.Library()
@@ -24,3 +26,10 @@ def status_meaning(
 def copy_snippets(record: Any) -> Snippets | None:
     """``{% copy_snippets outcome.record as snippets %}``: curl and Python for a record."""
     return record_snippets(record) if record is not None else None
+
+
+@register.simple_tag
+def timing_split(timing: TimingSplit, note: str = "") -> SafeString:
+    """``{% timing_split outcome.timing %}``: where a call's time went (token, upstream,
+    console), as a bar and a legend; `note` is a short line under it."""
+    return timing_html(timing, note)
