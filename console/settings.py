@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.core.auth.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -205,8 +205,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Django's database sessions and ModelBackend; each reads its row on every request with
-# SQL written once per process instead of a queryset compiled per request (docs/benchmarks.md).
+# Django's database sessions, ModelBackend and AuthenticationMiddleware, with one read
+# per request for the session and its user, SQL written once per process
+# (console/core/sessions.py, console/core/auth.py; docs/benchmarks.md).
 SESSION_ENGINE = "console.core.sessions"
 AUTHENTICATION_BACKENDS = ["console.core.auth.ModelBackend"]
 SESSION_COOKIE_HTTPONLY = True

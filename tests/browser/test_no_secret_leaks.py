@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection
 
+from console.core.models import Session
 from console.vault.models import Environment
 from tests.browser.conftest import PlaywrightError, RecordingSandbox, expect, sign_in
 from tests.conftest import Person

@@ -1,18 +1,19 @@
-"""Signing in and staying signed in, with the console's session store and backend
-(Django's database sessions and ModelBackend, each reading its row with SQL written
-once): the rules are Django's, checked here from the browser's side."""
+"""Signing in and staying signed in, with the console's session store, backend and
+middleware (Django's, with the session and its user read in one statement): the rules
+are Django's, checked here from the browser's side."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+
+from console.core.models import Session
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +42,39 @@ def test_an_outsider_signed_in_gets_a_404_for_the_team(team, outsider):
     assert _team_page(_signed_in(outsider), team) == 404
 
 
-def test_the_session_and_the_user_are_one_query_each(team, member):
+def test_the_session_and_its_user_are_one_query(team, member):
     client = _signed_in(member)
     _team_page(client, team)  # the first visit writes last_team into the session
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("teams:settings", args=[team.slug])).status_code == 200
-    sessions = [q for q in queries if Session._meta.db_table in q["sql"].split(" WHERE ")[0]]
-    users = [q for q in queries if 'FROM "auth_user"' in q["sql"]]
-    assert len(sessions) == 1
-    assert len(users) == 1
+    reads = [q["sql"] for q in queries if Session._meta.db_table in q["sql"]]
+    assert len(reads) == 1
+    assert 'JOIN "auth_user"' in reads[0]
+    assert not [
+        q for q in queries if q["sql"].startswith('SELECT "u"') and "core_session" not in q["sql"]
+    ]
+
+
+def test_the_session_row_names_its_user_and_only_that_decides_nothing(team, member, viewer):
+    client = _signed_in(member)
+    row = Session.objects.get()
+    assert row.user_id == member.user.pk
+    # A row whose column names someone else (edited in the database) does not sign
+    # that person in: the session's signed data decides, and its user is read instead.
+    Session.objects.update(user_id=viewer.user.pk)
+    response = client.get(reverse("teams:settings", args=[team.slug]))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member.user
+    assert response.wsgi_request.user.username == "mia"
+
+
+def test_signing_out_and_in_again_as_someone_else_updates_the_row(team, member, viewer):
+    client = _signed_in(member)
+    client.post(reverse("logout"))
+    assert not Session.objects.exists()
+    client.post(reverse("login"), {"username": "victor", "password": "pw-victor"})
+    assert Session.objects.get().user_id == viewer.user.pk
+    assert client.get(reverse("teams:settings", args=[team.slug])).wsgi_request.user == viewer.user
 
 
 def test_an_expired_session_signs_out(team, member):
