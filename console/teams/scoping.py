@@ -75,19 +75,23 @@ def _membership_sql() -> str:
     )
 
 
-def membership_for(user: Any, team_slug: str) -> Membership:
+def membership_for(user: Any, team_slug: str, known: Membership | None = None) -> Membership:
     """The user's membership of the team with `team_slug`, or 404.
 
-    Every team page starts here, so the read is a `RowReader` statement (one query with
-    the team) rather than a queryset compiled on each request.
+    Every team page starts here. `known` is the membership the request's session read
+    brought (`console.core.sessions`), used only if it is this user's of this team;
+    otherwise the read is a `RowReader` statement (one query with the team).
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404("No such team.")
-    row = _MEMBERSHIP.one(_membership_sql(), [team_slug, user.pk])
-    if row is None:
-        raise Http404("No such team.")
-    membership, team = row
-    membership.team = team
+    if known is not None and known.user_id == user.pk and known.team.slug == team_slug:
+        membership = known
+    else:
+        row = _MEMBERSHIP.one(_membership_sql(), [team_slug, user.pk])
+        if row is None:
+            raise Http404("No such team.")
+        membership, team = row
+        membership.team = team
     membership.user = user  # already loaded by authentication: no need to join it again
     return membership
 
@@ -101,7 +105,8 @@ def team_view(
         @login_required
         @functools.wraps(view)
         def wrapped(request: HttpRequest, team_slug: str, **kwargs: Any) -> HttpResponse:
-            scope = TeamScope(membership_for(request.user, team_slug))
+            known = getattr(request.session, "prefetched_membership", None)
+            scope = TeamScope(membership_for(request.user, team_slug, known))
             scope.require(role)
             request.scope = scope  # templates and the team switcher read it
             if request.session.get("last_team") != scope.team.slug:

@@ -42,17 +42,53 @@ def test_an_outsider_signed_in_gets_a_404_for_the_team(team, outsider):
     assert _team_page(_signed_in(outsider), team) == 404
 
 
-def test_the_session_and_its_user_are_one_query(team, member):
+def test_the_session_its_user_and_the_membership_are_one_query(team, member):
     client = _signed_in(member)
     _team_page(client, team)  # the first visit writes last_team into the session
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("teams:settings", args=[team.slug])).status_code == 200
+        response = client.get(reverse("teams:settings", args=[team.slug]))
+    assert response.status_code == 200
+    assert response.context["scope"].membership.role == "member"
     reads = [q["sql"] for q in queries if Session._meta.db_table in q["sql"]]
     assert len(reads) == 1
     assert 'JOIN "auth_user"' in reads[0]
-    assert not [
-        q for q in queries if q["sql"].startswith('SELECT "u"') and "core_session" not in q["sql"]
-    ]
+    assert 'JOIN "teams_membership"' in reads[0]
+    others = [q["sql"] for q in queries if q not in reads]
+    assert not [q for q in others if 'FROM "auth_user"' in q or 'FROM "teams_membership" AS' in q]
+
+
+def test_a_page_without_a_team_still_signs_in_with_one_read(team, member):
+    client = _signed_in(member)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code in (200, 302)
+    assert response.wsgi_request.user == member.user
+    assert len([q for q in queries if Session._meta.db_table in q["sql"]]) == 1
+
+
+def test_the_session_read_brings_no_membership_for_an_outsider(team, outsider):
+    client = _signed_in(outsider)
+    response = client.get(reverse("teams:settings", args=[team.slug]))
+    assert response.status_code == 404
+    assert response.wsgi_request.session.prefetched_membership is None
+
+
+def test_a_membership_removed_is_seen_at_once(team, owner, member):
+    client = _signed_in(member)
+    assert _team_page(client, team) == 200
+    member.membership.delete()
+    assert _team_page(client, team) == 404
+
+
+def test_a_role_changed_is_seen_at_once(team, member):
+    client = _signed_in(member)
+    send = reverse("teams:member_add", args=[team.slug])
+    assert client.post(send, {"username": "x", "role": "viewer"}).status_code == 403
+    type(member.membership).objects.filter(pk=member.membership.pk).update(role="admin")
+    assert (
+        client.get(reverse("teams:settings", args=[team.slug])).context["scope"].membership.role
+        == "admin"
+    )
 
 
 def test_the_session_row_names_its_user_and_only_that_decides_nothing(team, member, viewer):

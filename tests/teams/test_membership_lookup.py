@@ -41,3 +41,17 @@ def test_the_outsiders_own_team_is_theirs(other_team, outsider):
 def test_anonymous_gets_a_404(team):
     with pytest.raises(Http404):
         membership_for(AnonymousUser(), team.slug)
+
+
+def test_a_known_membership_is_taken_only_for_its_user_and_team(team, other_team, member, outsider):
+    known = membership_for(member.user, team.slug)
+    with CaptureQueriesContext(connection) as queries:
+        assert membership_for(member.user, team.slug, known) is known
+    assert len(queries) == 0
+    # Another user's, or another team's: read afresh (and a 404 where there is none).
+    with pytest.raises(Http404):
+        membership_for(outsider.user, team.slug, known)
+    with pytest.raises(Http404):
+        membership_for(member.user, other_team.slug, known)
+    theirs = membership_for(outsider.user, other_team.slug)
+    assert membership_for(member.user, team.slug, theirs).pk == member.membership.pk
