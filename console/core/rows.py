@@ -52,17 +52,19 @@ class RowReader:
         )
 
     @cached_property
-    def _converters(self) -> list[list[tuple[Converter, Any]]]:
-        # As the ORM's compiler: the backend's converters for the column, then the field's.
+    def _converters(self) -> list[tuple[int, Converter, Any]]:
+        # As the ORM's compiler: for each column that has any, the backend's converters,
+        # then the field's, in order. The database's settings are the same for every
+        # connection of a process, so they are found once.
         converters = []
-        for model, alias in self._tables:
-            for field in model._meta.concrete_fields:
-                column = field.get_col(alias)
-                functions = [
-                    *connection.ops.get_db_converters(column),
-                    *column.get_db_converters(connection),
-                ]
-                converters.append([(function, column) for function in functions])
+        fields = [(f, alias) for model, alias in self._tables for f in model._meta.concrete_fields]
+        for index, (field, alias) in enumerate(fields):
+            column = field.get_col(alias)
+            for function in (
+                *connection.ops.get_db_converters(column),
+                *column.get_db_converters(connection),
+            ):
+                converters.append((index, function, column))
         return converters
 
     def one(self, sql: str, params: Sequence[Any]) -> list[Any] | None:
@@ -74,9 +76,8 @@ class RowReader:
         if row is None:
             return None
         values = list(row)
-        for index, converters in enumerate(self._converters):
-            for function, column in converters:
-                values[index] = function(values[index], column, connection)
+        for index, function, column in self._converters:
+            values[index] = function(values[index], column, connection)
         result: list[Any] = [
             model.from_db(connection.alias, names, values[start:end])
             for model, names, start, end in self._layout

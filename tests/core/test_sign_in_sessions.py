@@ -165,3 +165,15 @@ def test_a_tampered_session_is_empty(team, member):
     client = _signed_in(member)
     Session.objects.update(session_data="not-signed-data")
     assert _team_page(client, team) == 302
+
+
+def test_clearsessions_removes_only_expired_sessions(member, viewer):
+    from django.core.management import call_command
+
+    _signed_in(member)
+    _signed_in(viewer)
+    Session.objects.filter(user_id=member.user.pk).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    call_command("clearsessions")
+    assert list(Session.objects.values_list("user_id", flat=True)) == [viewer.user.pk]
