@@ -17,11 +17,11 @@ from tests.explorer.support import send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The session with its user and their membership of the team, the access (with its environment, and
-# whether the operation, read once per process, still exists); the token comes from the
-# process's memo (no query); then the history record: on PostgreSQL one statement in
-# autocommit (advance the chain's head, hash, insert, close the head), elsewhere three
-# in a transaction.
+# One read for the session, its user and their membership of the team; the access (with
+# its environment, and whether the operation, read once per process, still exists); the
+# token comes from the process's memo (no query); then the history record: on
+# PostgreSQL one statement in autocommit (advance the chain's head, hash, insert, close
+# the head), elsewhere three in a transaction.
 MAX_STATEMENTS_POSTGRESQL = 3
 MAX_STATEMENTS_ELSEWHERE = 5
 
