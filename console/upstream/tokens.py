@@ -556,10 +556,11 @@ class TokenBroker:
         """Like `get`, and also say whether this caller fetched the token (True) or reused it."""
         return self._get(key, credentials, generation=generation)
 
-    def _remember(self, key: str, token: Token, generation: str | None) -> Token:
-        """Put a usable token in the memo (when there is one and a generation) and return it."""
-        if self.memo is not None and generation is not None:
-            self.memo.save(key, token, generation)
+    @staticmethod
+    def _remember(memo: TokenMemo | None, key: str, token: Token, generation: str | None) -> Token:
+        """Put a usable token in `memo` (None when this call uses no memo) and return it."""
+        if memo is not None:
+            memo.save(key, token, generation)
         return token
 
     def _get(
@@ -581,7 +582,7 @@ class TokenBroker:
                 return held, False
         token = self.store.load(key, generation)
         if self._usable(token):
-            return self._remember(key, token, generation), False
+            return self._remember(memo, key, token, generation), False
         # One deadline for the wait in the process's queue and at the store's lock.
         deadline = time.monotonic() + self.lock_timeout
         try:
@@ -590,11 +591,11 @@ class TokenBroker:
                 held = memo.load(key, generation) if memo is not None and read_memo else None
                 if self._usable(held):
                     return held, False
-                return self._get_locked(key, credentials, generation, deadline)
+                return self._get_locked(key, credentials, generation, memo, deadline)
         except TokenLockTimeout:
             token = self.store.load(key, generation)
             if self._usable(token):
-                return self._remember(key, token, generation), False
+                return self._remember(memo, key, token, generation), False
             # Said with the whole wait, not the part of it left for the store's lock.
             raise lock_timeout_error(self.lock_timeout) from None
 
@@ -603,16 +604,18 @@ class TokenBroker:
         key: str,
         credentials: Callable[[], ClientCredentials],
         generation: str | None,
+        memo: TokenMemo | None,
         deadline: float,
     ) -> tuple[Token, bool]:
-        """Under the store's lock: the store's token if another fetched it, else a fetch."""
+        """Under the store's lock: the store's token if another fetched it, else a fetch
+        (remembered in `memo`, the call's memo or None)."""
         with self.store.lock(key, deadline - time.monotonic()):
             # Another thread or process may have fetched it while we waited. Always
             # the store here, never the memo: only the store knows whether another
             # process renewed already, which keeps renewal single-flight.
             token = self.store.load(key, generation)
             if self._usable(token):
-                return self._remember(key, token, generation), False
+                return self._remember(memo, key, token, generation), False
             try:
                 fresh = self._fetch(credentials(), self.policy)
             except _TRANSIENT:
@@ -623,7 +626,7 @@ class TokenBroker:
                 raise
             self.store.save(key, fresh, generation)
             log.info("Fetched a token for %s in %.0f ms", key, fresh.fetch_ms)
-            return self._remember(key, fresh, generation), True
+            return self._remember(memo, key, fresh, generation), True
 
     def invalidate(self, key: str, token: Token) -> None:
         """Forget `token` for `key` (after a 401), unless another one replaced it already."""
