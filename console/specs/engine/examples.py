@@ -244,9 +244,6 @@ class _Generator:
             return True
         return None
 
-    def _skip(self, schema: Any) -> bool:
-        return not_in_direction(schema, self.direction)
-
     def object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
         if depth >= self.max_depth:
             return {}
@@ -257,12 +254,12 @@ class _Generator:
         out: dict[str, Any] = {}
         for name in required:
             if name in props:
-                if not self._skip(props[name]):
+                if not not_in_direction(props[name], self.direction):
                     out[name] = self.value(props[name], depth + 1)
             else:
                 out[name] = "string"
         for name, sub in props.items():
-            if name not in out and not self._skip(sub) and not _is_cut(sub):
+            if name not in out and not not_in_direction(sub, self.direction) and not _is_cut(sub):
                 out[name] = self.value(sub, depth + 1)
         extra = schema.get("additionalProperties")
         min_props = schema.get("minProperties")

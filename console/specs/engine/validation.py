@@ -128,10 +128,6 @@ class _Validator:
         self.messages: list[str] = []
         self.direction = direction
 
-    def exempt(self, schema: Any) -> bool:
-        """A property that need not be there in this direction (readOnly in requests...)."""
-        return not_in_direction(schema, self.direction)
-
     def add(self, where: str, message: str) -> None:
         if len(self.messages) < MAX_MESSAGES:
             self.messages.append(f"{where}: {message}" if where else message)
@@ -246,7 +242,11 @@ class _Validator:
         required = schema.get("required")
         if isinstance(required, list):
             for name in required:
-                if isinstance(name, str) and name not in value and not self.exempt(props.get(name)):
+                if (
+                    isinstance(name, str)
+                    and name not in value
+                    and not not_in_direction(props.get(name), self.direction)
+                ):
                     self.add(where, f"missing required property '{name}'")
         for name, item in value.items():
             child = f"{where}.{name}" if where else str(name)
