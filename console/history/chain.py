@@ -117,10 +117,11 @@ def _append_sql(vendor: str) -> _AppendSQL:
     no head yet. In autocommit it is one round trip, with no BEGIN or COMMIT of its own.
     """
     head, seq, prev, last, team = quoted(ChainHead, "seq", "prev_hash", "last_hash", "team")
-    table, *chain = quoted(CallRecord, *CHAIN_FIELDS)
-    quote = connection.ops.quote_name
     fields = _content_fields()
-    columns = ", ".join([quote(f.column) for f in fields] + chain)
+    table, pk, *names = quoted(
+        CallRecord, CallRecord._meta.pk.name, *(f.name for f in fields), *CHAIN_FIELDS
+    )
+    columns, chain = ", ".join(names), names[len(fields) :]
     values = ", ".join(["%s"] * len(fields))
     digest = f"ENCODE(SHA256(CONVERT_TO({last} || %s || ({seq} + 1)::text || %s, 'UTF8')), 'hex')"
     # Names come from the models, quoted; every value is a parameter.
@@ -130,7 +131,7 @@ def _append_sql(vendor: str) -> _AppendSQL:
             f"{last} = {digest} WHERE {team} = %s RETURNING {seq}, {prev}, {last}) "
             f"INSERT INTO {table} ({columns}) "
             f"SELECT {values}, head.{seq}, head.{prev}, head.{last} FROM head "
-            f"RETURNING {quote(CallRecord._meta.pk.column)}, {', '.join(chain)}"
+            f"RETURNING {pk}, {', '.join(chain)}"
         ),
         advance=(
             f"UPDATE {head} SET {seq} = {seq} + 1, {prev} = {last} WHERE {team} = %s "  # noqa: S608
