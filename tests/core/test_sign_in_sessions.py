@@ -53,11 +53,11 @@ def test_the_session_its_user_and_the_membership_are_one_query(team, member):
     assert len(reads) == 1
     assert 'JOIN "auth_user"' in reads[0]
     assert 'JOIN "teams_membership"' in reads[0]
-    others = [q["sql"] for q in queries if q not in reads]
+    others = [q["sql"] for q in queries if q["sql"] not in reads]
     assert not [q for q in others if 'FROM "auth_user"' in q or 'FROM "teams_membership" AS' in q]
 
 
-def test_a_page_without_a_team_still_signs_in_with_one_read(team, member):
+def test_a_page_without_a_team_still_signs_in_with_one_read(member):
     client = _signed_in(member)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
@@ -82,8 +82,8 @@ def test_a_membership_removed_is_seen_at_once(team, owner, member):
 
 def test_a_role_changed_is_seen_at_once(team, member):
     client = _signed_in(member)
-    send = reverse("teams:member_add", args=[team.slug])
-    assert client.post(send, {"username": "x", "role": "viewer"}).status_code == 403
+    add_member = reverse("teams:member_add", args=[team.slug])
+    assert client.post(add_member, {"username": "x", "role": "viewer"}).status_code == 403
     type(member.membership).objects.filter(pk=member.membership.pk).update(role="admin")
     assert (
         client.get(reverse("teams:settings", args=[team.slug])).context["scope"].membership.role
@@ -91,7 +91,7 @@ def test_a_role_changed_is_seen_at_once(team, member):
     )
 
 
-def test_the_session_row_names_its_user_and_only_that_decides_nothing(team, member, viewer):
+def test_the_rows_user_column_does_not_decide_who_is_signed_in(team, member, viewer):
     client = _signed_in(member)
     row = Session.objects.get()
     assert row.user_id == member.user.pk
@@ -101,7 +101,6 @@ def test_the_session_row_names_its_user_and_only_that_decides_nothing(team, memb
     response = client.get(reverse("teams:settings", args=[team.slug]))
     assert response.status_code == 200
     assert response.wsgi_request.user == member.user
-    assert response.wsgi_request.user.username == "mia"
 
 
 def test_signing_out_and_in_again_as_someone_else_updates_the_row(team, member, viewer):

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from console.explorer.selectors import _operation_row
+from console.explorer.selectors import _operation_row, send_targets
 from console.specs.services import spec_delete
 from tests.explorer.support import records, send, send_url
 
@@ -46,10 +46,15 @@ def test_a_cached_operation_of_another_team_is_a_404(
     outsider, sandbox, sandbox_access, theirs_access, cached_op
 ):
     sandbox.reset_counters()
-
-    # With their own access, with the team's access, and with none.
+    client = outsider.client()
+    # In their own team's URL, so that it is send_targets (not the membership) that
+    # refuses: with their own access, with the team's access, and with none.
+    theirs = reverse("explorer:send", args=[outsider.membership.team.slug, cached_op.pk])
     for access in (theirs_access, sandbox_access, None):
-        assert send(outsider.client(), cached_op, access).status_code == 404
+        data = {"access": str(access.pk)} if access else {}
+        assert client.post(theirs, data).status_code == 404
+    # And in the operation's own team's URL, where they are no member.
+    assert send(client, cached_op, theirs_access).status_code == 404
     assert len(records()) == 1
     assert sandbox.api_requests == 0
 
@@ -86,8 +91,6 @@ def test_an_access_id_no_row_can_have_is_a_404(member, sandbox, sandbox_op, acce
 
 
 def test_the_access_comes_with_its_environment(member, sandbox_access, sandbox_op):
-    from console.explorer.selectors import send_targets
-
     operation = sandbox_op("listMeterTypes")
     with CaptureQueriesContext(connection) as queries:
         found, access = send_targets(member.scope, operation.pk, str(sandbox_access.pk))
