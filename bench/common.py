@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -66,8 +67,10 @@ def log(message: str) -> None:
 
 
 def nearest_rank(ordered: list[float], q: float) -> float:
-    """The `q` quantile (0 < q <= 1) of sorted, non-empty `ordered`, by nearest rank."""
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+    """The `q` quantile (0 < q <= 1) of sorted, non-empty `ordered`, by nearest rank: the
+    value at rank ceil(q * n) (the tolerance keeps 0.95 * 20 at rank 19, not 20)."""
+    rank = math.ceil(q * len(ordered) - 1e-9)
+    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
 
 
 def quantiles(values: list[float]) -> dict[str, float]:

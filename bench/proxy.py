@@ -278,7 +278,8 @@ def _world_run(args: argparse.Namespace) -> dict[str, Any]:
         values = {"query:limit": "10", "access": str(access.pk)}
 
         def console_call() -> Any:
-            # As the view does: the access and operation are looked up per request.
+            # The access and the operation looked up per call with the ORM (the Send
+            # view reads them with send_targets instead; its figures include that).
             fresh = ApplicationAccess.objects.select_related("environment").get(pk=access.pk)
             op = Operation.objects.get(pk=operation.pk)
             return run_operation(scope=member_scope, access=fresh, operation=op, values=values)

@@ -45,7 +45,6 @@ import os
 import platform
 import random
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -59,7 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import log, nearest_rank  # bench/ is on sys.path when run as a script
+from common import log, nearest_rank, setup_django  # bench/ is on sys.path as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -195,27 +194,15 @@ def swagger_ui_dist() -> Path:
 # --- a throwaway console ------------------------------------------------------------------
 
 
-def setup_django(workdir: Path) -> None:
+def setup_console(workdir: Path) -> None:
     """Point the real settings at a fresh SQLite database in `workdir` and migrate it."""
-    from cryptography.fernet import Fernet
-
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "console.settings",
-            "CONSOLE_LOCAL_DIR": str(workdir),
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "CONSOLE_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "DEBUG": "0",
-            "CONSOLE_DEMO": "0",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "LOG_LEVEL": "WARNING",
-        }
+    setup_django(
+        f"sqlite:///{workdir / 'bench.sqlite3'}",
+        workdir,
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
     )
-    import django
     from django.core.management import call_command
 
-    django.setup()
     call_command("migrate", verbosity=0, interactive=False)
 
 
@@ -660,7 +647,7 @@ def main() -> None:
     paths = {s.key: fetch_spec(s) for s in chosen}
     workdir = Path(tempfile.mkdtemp(prefix="bench-specs-"))
     try:
-        setup_django(workdir)
+        setup_console(workdir)
         figures = [measure_console(s, paths[s.key], args) for s in chosen]
         chromium = "" if args.no_browser else measure_browsers(figures, args)
         report(figures, chromium, args)
