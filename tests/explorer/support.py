@@ -55,16 +55,21 @@ def sandbox_env(admin: Person, sandbox: RunningSandbox) -> Environment:
     )
 
 
-@pytest.fixture
-def sandbox_access(admin: Person, sandbox_env: Environment) -> ApplicationAccess:
-    """Application Access with the credentials the session sandbox knows."""
+def sandbox_access_named(admin: Person, env: Environment, name: str) -> ApplicationAccess:
+    """An Application Access called `name` with the credentials the session sandbox knows."""
     return vault.access_create(
         scope=admin.scope,
-        name="Sandbox access",
-        environment=sandbox_env,
+        name=name,
+        environment=env,
         client_id=SANDBOX_CLIENT_ID,
         client_secret=SANDBOX_SECRET,
     )
+
+
+@pytest.fixture
+def sandbox_access(admin: Person, sandbox_env: Environment) -> ApplicationAccess:
+    """Application Access with the credentials the session sandbox knows."""
+    return sandbox_access_named(admin, sandbox_env, "Sandbox access")
 
 
 @pytest.fixture

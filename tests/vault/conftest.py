@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from console.vault import services
-from console.vault.models import ApplicationAccess, Environment
-from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
+from console.vault.models import ApplicationAccess
+from tests.explorer.support import sandbox_access_named, sandbox_env  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
-def access(admin, sandbox) -> ApplicationAccess:
+def access(admin, sandbox_env) -> ApplicationAccess:  # noqa: F811 (the fixture above)
     """The Application Access "Sandbox app", with the credentials the sandbox knows."""
-    env = services.environment_save(
-        scope=admin.scope, environment=Environment(name="Sandbox", base_url=sandbox.url + "/")
-    )
-    return services.access_create(
-        scope=admin.scope,
-        name="Sandbox app",
-        environment=env,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_SECRET,
-    )
+    return sandbox_access_named(admin, sandbox_env, "Sandbox app")
