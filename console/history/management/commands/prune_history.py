@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from console.core.durations import parse_duration
 from console.history.chain import chain_prune
 from console.teams.models import Team
-
-UNITS = {"d": "days", "h": "hours", "w": "weeks"}
 
 
 def parse_age(text: str) -> timedelta:
     """'180d', '12h' or '4w' as a timedelta."""
-    match = re.fullmatch(r"(\d+)([dhw])", text.strip())
-    if not match:
-        raise CommandError(f"--older-than takes a number and d, h or w (e.g. 180d), not {text!r}.")
-    return timedelta(**{UNITS[match[2]]: int(match[1])})
+    try:
+        return parse_duration(text, units="hdw")
+    except ValueError as exc:
+        raise CommandError(f"--older-than takes {exc}.") from exc
 
 
 class Command(BaseCommand):
