@@ -23,4 +23,4 @@ RUN SECRET_KEY=build CONSOLE_ENCRYPTION_KEYS=00000000000000000000000000000000000
 USER console
 ENV CONSOLE_LOCAL_DIR=/home/console/.local
 EXPOSE 8000
-CMD ["gunicorn", "console.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:console.gunicorn", "console.wsgi"]

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from console.core.durations import parse_duration
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = Path(os.environ.get("CONSOLE_LOCAL_DIR", BASE_DIR / ".local"))
@@ -43,6 +47,15 @@ def env_int(name: str, default: int) -> int:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable into a list without blanks."""
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_duration(name: str, default: str) -> timedelta:
+    """Read a duration such as 7d, 12h, 30m or 45s (a bare number is seconds)."""
+    value = os.environ.get(name, "").strip() or default
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be {exc}") from exc
 
 
 def _local_secret(filename: str, make: callable) -> str:
@@ -97,6 +110,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "console.core",
     "console.teams",
     "console.vault",
@@ -104,6 +121,9 @@ INSTALLED_APPS = [
     "console.history",
     "console.explorer",
     "console.saved",
+    "console.accounts",
+    "console.invitations",
+    "console.sso",
     "console.sandbox",
 ]
 
@@ -119,6 +139,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "console.urls"
@@ -210,7 +232,12 @@ X_FRAME_OPTIONS = "DENY"
 # per request for the session and its user, SQL written once per process
 # (console/core/sessions.py, console/core/auth.py; docs/benchmarks.md).
 SESSION_ENGINE = "console.core.sessions"
-AUTHENTICATION_BACKENDS = ["console.core.auth.ModelBackend"]
+# django-axes first: it refuses a locked-out user name or address before any password is
+# checked. Single sign-on adds its backend below when it is configured.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "console.core.auth.ModelBackend",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
@@ -220,6 +247,121 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_FAILURE_VIEW = "console.core.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# People: invitations, password resets, sign-in throttling, two-factor (docs/people.md).
+CONSOLE_INVITE_TTL = env_duration("CONSOLE_INVITE_TTL", "7d")
+PASSWORD_RESET_TIMEOUT = int(env_duration("CONSOLE_PASSWORD_RESET_TTL", "1d").total_seconds())
+# Whether people may sign in with a user name and password. With single sign-on set up,
+# 0 leaves only "Sign in with ..." (and superusers, an operator's way in if the provider
+# is down).
+CONSOLE_LOCAL_PASSWORDS = env_bool("CONSOLE_LOCAL_PASSWORDS", True)
+CONSOLE_SIGNIN_FAILURE_LIMIT = env_int("CONSOLE_SIGNIN_FAILURE_LIMIT", 5)
+CONSOLE_SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("CONSOLE_SIGNIN_ADDRESS_FAILURE_LIMIT", 30)
+CONSOLE_SIGNIN_LOCKOUT = env_duration("CONSOLE_SIGNIN_LOCKOUT", "15m")
+# Proxies in front of the console that append to X-Forwarded-For (0: use the peer address).
+CONSOLE_TRUSTED_PROXIES = env_int("CONSOLE_TRUSTED_PROXIES", 0)
+
+# django-axes counts failed sign-ins per user name and per address (each its own limit:
+# console.accounts.throttle) and refuses both until the lock-out has passed.
+AXES_ENABLED = env_bool("CONSOLE_SIGNIN_THROTTLE", True)
+AXES_HANDLER = "console.accounts.throttle.ConsoleAxesHandler"
+AXES_FAILURE_LIMIT = CONSOLE_SIGNIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = CONSOLE_SIGNIN_LOCKOUT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts refused during a lock-out neither count nor extend it, so "try again in 15
+# minutes" stays true; a success does not wipe the address's count (it would let anyone
+# with an account reset it between guesses).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "console.accounts.throttle.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are team events (history)
+AXES_ENABLE_ADMIN = False
+if CONSOLE_TRUSTED_PROXIES:
+    AXES_IPWARE_PROXY_COUNT = CONSOLE_TRUSTED_PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Two-factor: django-otp's TOTP devices and one-time backup codes.
+OTP_TOTP_ISSUER = os.environ.get("CONSOLE_TOTP_ISSUER", "Usage Engine Console")
+
+# Mail (invitations, password resets), as Django 6.1's MAILERS: EMAIL_URL
+# (smtp://user:pass@host:587/?tls=True, parsed by dj-email-url), or EMAIL_HOST and its
+# companions; demo mode prints mail to the terminal. Without any, nothing is mailed and
+# pages show links to copy.
+_SMTP_OPTIONS = {
+    "EMAIL_HOST": "host",
+    "EMAIL_PORT": "port",
+    "EMAIL_HOST_USER": "username",
+    "EMAIL_HOST_PASSWORD": "password",
+    "EMAIL_USE_TLS": "use_tls",
+    "EMAIL_USE_SSL": "use_ssl",
+    "EMAIL_FILE_PATH": "file_path",
+}
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Usage Engine Console <console@localhost>"
+)
+_email_url = os.environ.get("EMAIL_URL", "").strip()
+if _email_url:
+    _parsed = dj_email_url.parse(_email_url)
+    _backend = _parsed.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+    _options = {o: _parsed[k] for k, o in _SMTP_OPTIONS.items() if _parsed.get(k) not in (None, "")}
+    if not _backend.endswith("smtp.EmailBackend"):
+        _options = {k: v for k, v in _options.items() if k == "file_path"}
+elif os.environ.get("EMAIL_HOST", "").strip():
+    _backend = "django.core.mail.backends.smtp.EmailBackend"
+    _options = {
+        "host": os.environ["EMAIL_HOST"].strip(),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
+    }
+elif CONSOLE_DEMO:
+    _backend, _options = "django.core.mail.backends.console.EmailBackend", {}
+else:
+    _backend, _options = "", {}
+CONSOLE_EMAIL = bool(_backend)
+if _backend.endswith("smtp.EmailBackend"):
+    _options["timeout"] = env_int("EMAIL_TIMEOUT", 10)
+MAILERS = {
+    "default": {
+        # Nothing is sent when mail is not set up (console.core.mail checks first).
+        "BACKEND": _backend or "django.core.mail.backends.dummy.EmailBackend",
+        "OPTIONS": _options,
+    }
+}
+if not CONSOLE_EMAIL:
+    # "a development-only backend" is right: no mail is the choice that was made.
+    SILENCED_SYSTEM_CHECKS = ["mail.E001"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Single sign-on with OpenID Connect (console.sso, mozilla-django-oidc): on when an
+# issuer (or a discovery URL) and a client are set. See the README's "Single sign-on".
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_DISCOVERY_URL = os.environ.get("OIDC_DISCOVERY_URL", "").strip() or (
+    f"{OIDC_ISSUER}/.well-known/openid-configuration" if OIDC_ISSUER else ""
+)
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "").strip()
+CONSOLE_SSO = bool(OIDC_DISCOVERY_URL and OIDC_RP_CLIENT_ID)
+CONSOLE_SSO_LABEL = os.environ.get("OIDC_LABEL", "").strip() or "single sign-on"
+CONSOLE_SSO_ALLOWED_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("OIDC_ALLOWED_EMAIL_DOMAINS")
+]
+# Some providers (Microsoft Entra ID) send no email_verified claim; set this only for one
+# whose email addresses are its own (a company directory), never a public one.
+CONSOLE_SSO_TRUST_EMAIL = env_bool("OIDC_TRUST_EMAIL", False)
+CONSOLE_SSO_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups").strip()
+CONSOLE_SSO_TEAM_ROLES = os.environ.get("OIDC_TEAM_ROLES", "").strip()
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile").strip()
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256").strip()
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+if CONSOLE_SSO:
+    AUTHENTICATION_BACKENDS.append("console.sso.backend.OidcBackend")
 
 # Outbound calls (see console/upstream). Demo mode talks to the sandbox on 127.0.0.1
 # over plain HTTP; a team server refuses both unless told otherwise.
@@ -245,8 +387,15 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    # Invitation and password-reset links carry one-time tokens in their paths; the
+    # request lines and "Not Found" warnings that name them are redacted on the way out.
+    "filters": {"link_tokens": {"()": "console.core.logfilters.RedactLinkTokens"}},
     "handlers": {
-        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["link_tokens"],
+        },
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
@@ -255,5 +404,10 @@ LOGGING = {
         "oauthlib": {"level": "WARNING"},
         "requests_oauthlib": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # django-axes logs every failure at WARNING with the user name masked: INFO is
+        # its chatter about each request it looks at.
+        "axes": {"level": "WARNING"},
+        # runserver's request lines, through the filtering handler instead of Django's own.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }

@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from console.accounts import views as account_views
 from console.core import views as core_views
 from console.teams import views as team_views
 
@@ -13,13 +14,18 @@ team_patterns = [
     path("settings/", include("console.teams.urls")),
     path("settings/", include("console.vault.urls")),
     path("settings/specs/", include("console.specs.urls")),
+    path("settings/invitations/", include("console.invitations.urls")),
+    path("settings/people/", include("console.accounts.team_urls")),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("console.accounts.urls")),
+    path("invite/", include("console.invitations.join_urls")),
+    path("oidc/", include("console.sso.urls")),
     path("switch/", team_views.switch, name="switch_team"),
     path("t/<slug:team_slug>/", include(team_patterns)),
 ]

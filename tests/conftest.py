@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 
 from console.sandbox.config import SandboxClient, SandboxConfig
 from console.sandbox.server import RunningSandbox, start_in_thread
@@ -37,6 +38,13 @@ class Person:
         c = Client()
         c.force_login(self.user)
         return c
+
+
+def sign_in(client: Client, username: str, password: str) -> bool:
+    """Sign in through the sign-in page, as a browser does (django-axes needs a request,
+    so Django's `Client.login` cannot be used); True when it worked."""
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302 and "_auth_user_id" in client.session
 
 
 def _person(username: str, team: Team | None, role: Role) -> Person:

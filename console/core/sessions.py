@@ -94,3 +94,13 @@ class SessionStore(db.SessionStore):
         if self.prefetched_membership is not None:
             self.prefetched_membership.team = team
         return session
+
+
+def end_sessions(user: Any, *, keep: str | None = None) -> int:
+    """Delete the user's sessions (every device they are signed in on) but the one with
+    the key `keep`; returns how many ended. Their next request there is anonymous."""
+    sessions = Session.objects.filter(user_id=user.pk)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    ended, _ = sessions.delete()
+    return ended

@@ -1,8 +1,9 @@
 """Streaming exports of a filtered history: CSV and JSON Lines, in constant memory.
 
 Rows are read in keyset-paged chunks (by id), and each line is yielded as soon as it
-is written, so an export of a million records holds one chunk at a time. Records
-were redacted before storage, so an export holds no secret either.
+is written, so an export of a million records holds one chunk at a time. Records and
+events were redacted before storage (they never held a secret), so an export holds
+none either. Calls, credential events and team events each have their columns.
 """
 
 from __future__ import annotations
@@ -11,28 +12,52 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from console.history.models import CallRecord
-
 CHUNK = 2000
-COLUMNS = [
-    "id", "created_at", "username", "access_name", "environment_name", "operation_key",
-    "operation_label", "method", "url", "status", "duration_ms", "token_ms", "upstream_ms",
-    "token_source", "response_size", "response_truncated", "error_kind", "error_message",
-    "request_headers", "request_body", "response_headers", "response_body", "seq", "record_hash",
-]  # fmt: skip
 
 
-def _rows(records: QuerySet[CallRecord]) -> Iterator[dict[str, object]]:
-    """Every record as a plain dict, newest first, fetched a chunk at a time."""
+@dataclass(frozen=True)
+class Columns:
+    """What one kind of export writes: its columns, and those that hold JSON."""
+
+    names: tuple[str, ...]
+    json: tuple[str, ...] = ()
+
+
+CALLS = Columns(
+    names=(
+        "id", "created_at", "username", "access_name", "environment_name", "operation_key",
+        "operation_label", "method", "url", "status", "duration_ms", "token_ms", "upstream_ms",
+        "token_source", "response_size", "response_truncated", "error_kind", "error_message",
+        "request_headers", "request_body", "response_headers", "response_body", "seq",
+        "record_hash",
+    ),
+    json=("request_headers", "response_headers"),
+)  # fmt: skip
+CREDENTIAL_EVENTS = Columns(
+    names=("id", "created_at", "action", "username", "access_name", "environment_name", "detail"),
+    json=("detail",),
+)
+TEAM_EVENTS = Columns(
+    names=(
+        "id", "created_at", "action", "username", "subject_name", "address", "detail",
+    ),
+    json=("detail",),
+)  # fmt: skip
+COLUMNS = list(CALLS.names)  # the calls' columns, as before
+
+
+def _rows(records: QuerySet, columns: Columns) -> Iterator[dict[str, object]]:
+    """Every row as a plain dict, newest first, fetched a chunk at a time."""
     before = None
     while True:
         chunk = records.order_by("-id")
         if before is not None:
             chunk = chunk.filter(id__lt=before)
-        batch = list(chunk.values(*COLUMNS)[:CHUNK])
+        batch = list(chunk.values(*columns.names)[:CHUNK])
         if not batch:
             return
         for row in batch:
@@ -41,14 +66,14 @@ def _rows(records: QuerySet[CallRecord]) -> Iterator[dict[str, object]]:
         before = batch[-1]["id"]
 
 
-def export_jsonl(records: QuerySet[CallRecord]) -> Iterator[str]:
+def export_jsonl(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
     """One JSON object per line."""
-    for row in _rows(records):
+    for row in _rows(records, columns):
         yield json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def export_csv(records: QuerySet[CallRecord]) -> Iterator[str]:
-    """A header line, then one CSV line per record (headers as JSON text)."""
+def export_csv(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
+    """A header line, then one CSV line per row (JSON columns as JSON text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -58,11 +83,11 @@ def export_csv(records: QuerySet[CallRecord]) -> Iterator[str]:
         writer.writerow(values)
         return buffer.getvalue()
 
-    yield line(COLUMNS)
-    for row in _rows(records):
-        for key in ("request_headers", "response_headers"):
+    yield line(list(columns.names))
+    for row in _rows(records, columns):
+        for key in columns.json:
             row[key] = json.dumps(row[key], ensure_ascii=False)
-        yield line([_safe_cell(row[column]) for column in COLUMNS])
+        yield line([_safe_cell(row[column]) for column in columns.names])
 
 
 def _safe_cell(value: object) -> object:

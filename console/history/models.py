@@ -37,19 +37,17 @@ def _by_value(to: str, *, db_index: bool) -> models.ForeignKey:
     )
 
 
-class AppendOnlyRecord(TeamScopedModel):
+class AppendOnly(TeamScopedModel):
     """Base of history rows: who did it, inserted once, never changed or deleted by the app.
 
     Every index costs every insert (a Send writes a record), so a column is indexed only
-    where a query needs it: `team` leads each model's composite indexes, nothing looks a
-    row up by `user` (the history filters by `username`), and `access` serves the
-    Application Access page's recent calls and events (`vault.views._activity`).
+    where a query needs it: `team` leads each model's composite indexes, and nothing looks
+    a row up by `user` (the pages filter by the names a row keeps).
     """
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
     user = _by_value(settings.AUTH_USER_MODEL, db_index=False)
     username = models.CharField(max_length=150)
-    access = _by_value("vault.ApplicationAccess", db_index=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -65,6 +63,16 @@ class AppendOnlyRecord(TeamScopedModel):
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         """Refused: rows are never deleted by the application."""
         raise PermissionError(f"{self._meta.verbose_name_plural} are append-only.")
+
+
+class AppendOnlyRecord(AppendOnly):
+    """An append-only row about an Application Access; `access` serves the Application
+    Access page's recent calls and events (`vault.views._activity`)."""
+
+    access = _by_value("vault.ApplicationAccess", db_index=True)
+
+    class Meta:
+        abstract = True
 
 
 class CallRecord(AppendOnlyRecord):
@@ -213,3 +221,54 @@ class ChainCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint of team {self.team_id} at {self.seq}"
+
+
+class TeamEventAction(models.TextChoices):
+    """What happened to the people of a team, or to their sign-in."""
+
+    INVITATION_SENT = "invitation_sent", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"
+    INVITATION_EXPIRED = "invitation_expired", "Invitation expired"
+    MEMBER_ADDED = "member_added", "Member added"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+    UNLOCKED = "unlocked", "Unlocked"
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor turned on"
+    TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor turned off"
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-factor reset"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"
+    SESSIONS_ENDED = "sessions_ended", "Signed out everywhere"
+    TEAM_RENAMED = "team_renamed", "Team renamed"
+    TWO_FACTOR_POLICY = "two_factor_policy", "Two-factor requirement changed"
+
+
+class TeamEvent(AppendOnly):
+    """Something that happened to a team's people: who did it (`user`, `username`), to
+    whom (`subject`, `subject_name`), from which address, and non-secret facts.
+
+    Append-only like the credential events beside it, and named by value for the same
+    reasons: a removed member's events stay readable. Never holds a password, a token
+    or an invitation link.
+    """
+
+    action = models.CharField(max_length=30, choices=TeamEventAction.choices)
+    subject = _by_value(settings.AUTH_USER_MODEL, db_index=False)
+    subject_name = models.CharField(max_length=150, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, help_text="Non-secret facts, e.g. roles, email.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["team", "-id"], name="team_event_recent"),
+            models.Index(fields=["team", "action", "-id"], name="team_event_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subject_name} by {self.username}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +16,15 @@ from console.explorer.timing import TimingSplit
 from console.explorer.views import _operation_context
 from console.history.bodies import stored_body
 from console.history.compare import compare
-from console.history.export import export_csv, export_jsonl
-from console.history.models import AuditEvent, CallRecord
+from console.history.export import (
+    CALLS,
+    CREDENTIAL_EVENTS,
+    TEAM_EVENTS,
+    Columns,
+    export_csv,
+    export_jsonl,
+)
+from console.history.models import AuditEvent, CallRecord, TeamEvent, TeamEventAction
 from console.history.selectors import (
     PAGE_SIZE,
     HistoryFilter,
@@ -23,6 +32,8 @@ from console.history.selectors import (
     history_page,
 )
 from console.history.snippets import record_snippets
+from console.history.team_events import TeamEventFilter, describe
+from console.invitations.services import invitations_expire_due
 from console.specs.models import Operation
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
@@ -91,32 +102,74 @@ def history_response_body(request: HttpRequest, scope: TeamScope, record_id: int
     return response
 
 
+def _id_page(events: Any, before: str) -> tuple[list[Any], int | None]:
+    """One page of events, newest first, keyset-paged by id (`before`)."""
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))
+    rows = list(events.order_by("-id")[: PAGE_SIZE + 1])
+    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_before
+
+
 @team_view(Role.VIEWER)
 def event_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     """Credential events, newest first, paged by id."""
-    before = request.GET.get("before", "")
-    events = scope.all(AuditEvent).order_by("-id")
-    if before.isdigit():
-        events = events.filter(id__lt=int(before))
-    rows = list(events[: PAGE_SIZE + 1])
-    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return render(
-        request, "history/events.html", {"events": rows[:PAGE_SIZE], "next_before": next_before}
-    )
+    rows, next_before = _id_page(scope.all(AuditEvent), request.GET.get("before", ""))
+    return render(request, "history/events.html", {"events": rows, "next_before": next_before})
+
+
+@team_view(Role.VIEWER)
+def team_event_list(request: HttpRequest, scope: TeamScope) -> HttpResponse:
+    """Team events (people and sign-ins), newest first, filtered, paged by id."""
+    invitations_expire_due(scope.team)
+    filters = TeamEventFilter.from_query(request.GET)
+    rows, next_before = _id_page(filters.apply(scope.all(TeamEvent)), request.GET.get("before", ""))
+    for event in rows:
+        event.summary = describe(event)
+    query = request.GET.copy()
+    query.pop("before", None)
+    context = {
+        "events": rows,
+        "next_before": next_before,
+        "filters": filters,
+        "query": query.urlencode(),
+        "actions": TeamEventAction.choices,
+    }
+    return render(request, "history/team_events.html", context)
+
+
+def _export(name: str, rows: Any, columns: Columns, fmt: str) -> StreamingHttpResponse:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    if fmt == "csv":
+        response = StreamingHttpResponse(export_csv(rows, columns), content_type="text/csv")
+    else:
+        response = StreamingHttpResponse(
+            export_jsonl(rows, columns), content_type="application/jsonl"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
+    return response
 
 
 @team_view(Role.VIEWER)
 def history_export(request: HttpRequest, scope: TeamScope, fmt: str) -> StreamingHttpResponse:
     """The filtered history as CSV or JSON Lines, streamed."""
     records = HistoryFilter.from_query(request.GET).apply(scope.all(CallRecord))
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    if fmt == "csv":
-        response = StreamingHttpResponse(export_csv(records), content_type="text/csv")
-    else:
-        response = StreamingHttpResponse(export_jsonl(records), content_type="application/jsonl")
-    filename = f"history-{scope.team.slug}-{stamp}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _export(f"history-{scope.team.slug}", records, CALLS, fmt)
+
+
+@team_view(Role.VIEWER)
+def event_export(request: HttpRequest, scope: TeamScope, fmt: str) -> StreamingHttpResponse:
+    """The credential events as CSV or JSON Lines, streamed."""
+    return _export(
+        f"credential-events-{scope.team.slug}", scope.all(AuditEvent), CREDENTIAL_EVENTS, fmt
+    )
+
+
+@team_view(Role.VIEWER)
+def team_event_export(request: HttpRequest, scope: TeamScope, fmt: str) -> StreamingHttpResponse:
+    """The filtered team events as CSV or JSON Lines, streamed."""
+    events = TeamEventFilter.from_query(request.GET).apply(scope.all(TeamEvent))
+    return _export(f"team-events-{scope.team.slug}", events, TEAM_EVENTS, fmt)
 
 
 @team_view(Role.VIEWER)

@@ -33,6 +33,8 @@ class Team(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Team pages open only to a session signed in with two-factor or single sign-on.
+    require_two_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -50,6 +52,10 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Made by single sign-on's group mapping (OIDC_TEAM_ROLES), which then keeps its role
+    # up to date and removes it when the person leaves the group; invitations and admins
+    # make the others, which the mapping only ever raises.
+    from_sso = models.BooleanField(default=False)
 
     objects = TeamScopedQuerySet.as_manager()
 

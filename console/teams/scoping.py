@@ -16,7 +16,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
+from console.core import signin_method
 from console.core.rows import RowReader
 from console.core.sql import quoted
 from console.teams.models import Membership, Role, Team, TeamScopedModel
@@ -99,7 +101,11 @@ def membership_for(user: Any, team_slug: str, known: Membership | None = None) -
 def team_view(
     role: Role = Role.VIEWER,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate a view taking `team_slug`: it receives `scope` instead, checked for `role`."""
+    """Decorate a view taking `team_slug`: it receives `scope` instead, checked for `role`.
+
+    A team that requires two-factor or single sign-on answers every page of a session
+    signed in with a password alone with a page saying how to get in (403).
+    """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -107,8 +113,11 @@ def team_view(
         def wrapped(request: HttpRequest, team_slug: str, **kwargs: Any) -> HttpResponse:
             known = getattr(request.session, "prefetched_membership", None)
             scope = TeamScope(membership_for(request.user, team_slug, known))
-            scope.require(role)
             request.scope = scope  # templates and the team switcher read it
+            if scope.team.require_two_factor and not signin_method.is_strong(request.session):
+                # Before the role check: the page itself is what the rule keeps closed.
+                return render(request, "teams/two_factor_required.html", status=403)
+            scope.require(role)
             if request.session.get("last_team") != scope.team.slug:
                 # Only on a change: setting it marks the session modified, and saving
                 # it is a database write on every page view.

@@ -10,4 +10,5 @@ urlpatterns = [
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
     path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
     path("rename/", views.rename, name="rename"),
+    path("two-factor-rule/", views.two_factor_rule, name="two_factor_rule"),
 ]

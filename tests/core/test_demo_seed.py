@@ -28,6 +28,7 @@ from console.sandbox.server import RunningSandbox, start_in_thread
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Membership, Role, Team
 from console.vault.models import ApplicationAccess, CachedToken, Environment
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_seed_creates_a_working_demo(demo_sandbox):
     assert env.effective_audience == demo_sandbox.audience
 
     client = Client()
-    assert client.login(username=login.username, password=login.password)
+    assert sign_in(client, login.username, login.password)
     demo_sandbox.reset_counters()
     page = send_as_demo(client, demo_sandbox)
 
@@ -125,7 +126,7 @@ def test_seeding_twice_creates_nothing_new(demo_sandbox):
     first = demo_seed(sandbox_url=demo_sandbox.url)
     demo_import_spec(sandbox_url=demo_sandbox.url)
     client = Client()
-    assert client.login(username=first.username, password=first.password)
+    assert sign_in(client, first.username, first.password)
     send_as_demo(client, demo_sandbox)  # caches a token
     before = counts()
 
@@ -138,7 +139,7 @@ def test_seeding_twice_creates_nothing_new(demo_sandbox):
     assert before["ApplicationAccess"] == 1
     assert message == "The sandbox spec is already imported."
     assert second == first  # same user, same password, same team
-    assert Client().login(username=second.username, password=second.password)
+    assert sign_in(Client(), second.username, second.password)
     assert CachedToken.objects.count() == 1  # unchanged credentials keep their token
     demo_sandbox.reset_counters()
     assert 'title="HTTP 200">200<' in send_as_demo(client, demo_sandbox)
@@ -166,7 +167,7 @@ def test_seeding_again_picks_up_a_new_client_secret(local_dir):
     with _start(path) as rotated:
         demo_seed(sandbox_url=rotated.url)
         client = Client()
-        assert client.login(username=login.username, password=login.password)
+        assert sign_in(client, login.username, login.password)
         demo_import_spec(sandbox_url=rotated.url)
         page = send_as_demo(client, rotated)
 
@@ -182,7 +183,7 @@ def test_seeding_again_resets_a_changed_password(demo_sandbox):
 
     demo_seed(sandbox_url=demo_sandbox.url)
 
-    assert Client().login(username=DEMO_USERNAME, password=login.password)
+    assert sign_in(Client(), DEMO_USERNAME, login.password)
 
 
 def test_rundemo_refuses_outside_demo_mode(settings, local_dir):

@@ -299,7 +299,7 @@ def test_a_user_without_a_team_sees_the_explanation(db):
     assert response.status_code == 200
     page = _text(response)
     assert "You are not in a team yet" in page
-    assert "Ask an owner or admin of your team to add you" in page
+    assert "Ask an owner or admin of your team for an invitation link" in page
     assert "createteam" in page
 
 
@@ -376,7 +376,7 @@ def test_a_wrong_password_is_refused(team, member):
     client = Client()
     response = client.post(reverse("login"), {"username": "mia", "password": "wrong"})
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in _text(response)
+    assert "Wrong user name or password" in _text(response)
     assert client.get(reverse("home")).status_code == 302
     assert client.get(reverse("home")).url.startswith(reverse("login"))
 
