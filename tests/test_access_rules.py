@@ -392,3 +392,16 @@ def test_another_teams_environment_is_not_a_choice(world, owner, name):
     assert ApplicationAccess.objects.get(pk=world.mine.access.pk).environment == (
         world.mine.environment
     )
+
+
+@pytest.mark.parametrize("route", _route_params([r for r in ROUTES if r.method == "POST"]))
+def test_every_form_needs_its_csrf_token(world, owner, route):
+    """A POST without the CSRF token is refused (the plain 403 page) before the view runs."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner.user)
+    before = (Membership.objects.count(), ApplicationAccess.objects.count(), Spec.objects.count())
+    response = _request(client, route, route.url(world.team.slug, world.mine), world)
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+    after = (Membership.objects.count(), ApplicationAccess.objects.count(), Spec.objects.count())
+    assert after == before

@@ -109,7 +109,7 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
 ) -> HttpResponse:
     """axes' AXES_LOCKOUT_CALLABLE: the sign-in page again, with the lock-out in words (429)."""
-    from console.accounts.signin import sign_in_page  # the view module imports this one
+    from console.accounts.views import sign_in_page  # the views import this module
 
     handler = ConsoleAxesHandler()
     locked_by = handler.failures(request, credentials).locked_by or "user name"

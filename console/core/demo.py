@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from console.invitations.models import Invitation
+from console.invitations.services import invitation_send
 from console.specs.models import Spec
 from console.specs.services import SpecImportError, spec_import
 from console.teams.models import Membership, Role, Team
@@ -23,6 +25,7 @@ DEMO_USERNAME = "demo"
 DEMO_TEAM_SLUG = "demo"
 DEMO_CLIENT_ID = "demo-console-client"
 DEMO_SPEC_NAME = "Usage Engine (sandbox)"
+DEMO_INVITEE = "colleague@example.com"
 
 
 @dataclass(frozen=True)
@@ -125,3 +128,25 @@ def demo_import_spec(*, sandbox_url: str) -> str:
     except SpecImportError as exc:
         return f"Could not import the sandbox spec: {exc}"
     return f"Imported the sandbox spec: {result.version.operation_count} operations."
+
+
+def demo_invitation(*, console_url: str) -> str:
+    """A link inviting a second demo person (colleague@example.com, as member), so a
+    newcomer can try joining from a browser. The same link while it is unused; a new one
+    once it was used, revoked or expired. Only demo mode keeps the link on disk (the
+    console stores invitations as a hash), in `.local/`, like the demo password."""
+    path = _local_file("demo_invitation.json")
+    if path.exists():
+        saved = json.loads(path.read_text())
+        invitation = Invitation.objects.filter(pk=saved.get("id"), email=DEMO_INVITEE).first()
+        if invitation is not None and invitation.is_pending:
+            return console_url.rstrip("/") + saved["path"]
+    owner = Membership.objects.select_related("team", "user").get(
+        team__slug=DEMO_TEAM_SLUG, user__username=DEMO_USERNAME
+    )
+    sent = invitation_send(
+        scope=TeamScope(owner), email=DEMO_INVITEE, role=Role.MEMBER, base="", mail=False
+    )
+    path.write_text(json.dumps({"id": sent.invitation.pk, "path": sent.url}))
+    path.chmod(0o600)
+    return console_url.rstrip("/") + sent.url

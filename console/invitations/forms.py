@@ -22,6 +22,7 @@ class SignUpForm(UserCreationForm):
     that Django's validators accept (compared with the invited email address too)."""
 
     name = forms.CharField(label="Your name", max_length=150, required=False)
+    field_order = ["username", "name", "password1", "password2"]
 
     class Meta(UserCreationForm.Meta):
         fields = ("username",)

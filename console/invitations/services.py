@@ -83,12 +83,19 @@ def _revoke(invitation: Invitation, by: Any, request: HttpRequest | None, **deta
 
 @transaction.atomic
 def invitation_send(
-    *, scope: TeamScope, email: str, role: str, request: HttpRequest | None = None, base: str = ""
+    *,
+    scope: TeamScope,
+    email: str,
+    role: str,
+    request: HttpRequest | None = None,
+    base: str = "",
+    mail: bool = True,
 ) -> SentInvitation:
     """Invite `email` with `role` (admins invite up to admin, owners anyone).
 
     A pending invitation for the same address is replaced (revoked) by the new one. The
-    link is mailed when mail is set up; either way it is returned to show once.
+    link is mailed when mail is set up (and `mail`); either way it is returned to show once.
+    `base` is the console's address for a link made outside a request (the demo).
     """
     scope.require(Role.ADMIN)
     role = Role(role)
@@ -120,7 +127,7 @@ def invitation_send(
         expires_at=now + settings.CONSOLE_INVITE_TTL,
     )
     url = invitation_url(request, scope.team, token, base)
-    mailed = send_templated(
+    mailed = mail and send_templated(
         to=email,
         template="invitations/mail/invitation.txt",
         context={"invitation": invitation, "url": url, "team": scope.team, "by": scope.user},

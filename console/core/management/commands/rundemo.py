@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from console.core.demo import demo_import_spec, demo_seed, sandbox_clients_file
+from console.core.demo import demo_import_spec, demo_invitation, demo_seed, sandbox_clients_file
 
 
 def _sandbox_answers(url: str) -> bool | None:
@@ -46,6 +46,7 @@ class Command(BaseCommand):
             login = demo_seed(sandbox_url=sandbox_url)
             self.stdout.write(demo_import_spec(sandbox_url=sandbox_url))
             console_url = f"http://{host}:{port}"
+            invite = demo_invitation(console_url=console_url)
             self.stdout.write(
                 self.style.SUCCESS(
                     "\n  Usage Engine Console (demo)\n"
@@ -53,6 +54,9 @@ class Command(BaseCommand):
                     f"  User name   {login.username}\n"
                     f"  Password    {login.password}\n"
                     f"  Sandbox     {sandbox_url} (its spec: {sandbox_url}/openapi.json)\n"
+                    "\n  A second demo person is invited (colleague@example.com, as member).\n"
+                    "  Open this link in another browser, or a private window, to join:\n"
+                    f"  {invite}\n"
                 )
             )
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
