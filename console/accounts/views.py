@@ -30,6 +30,8 @@ from console.teams.models import Membership, Role
 from console.teams.scoping import TeamScope, team_view
 
 PENDING = "console_pending_signin"
+# A message for the next sign-in page (a failed single sign-on), shown once.
+SIGN_IN_ERROR = "console_sign_in_error"
 PENDING_SECONDS = 300
 
 
@@ -70,6 +72,7 @@ class SignInView(auth_views.LoginView):
         """Django's context, with single sign-on and the password options."""
         context = super().get_context_data(**kwargs)
         context.update(sign_in_context(self.request, context.get("next", "")))
+        context["page_error"] = self.request.session.pop(SIGN_IN_ERROR, "")
         return context
 
     def form_valid(self, form: SignInForm) -> HttpResponse:

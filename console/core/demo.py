@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from console.invitations.models import Invitation
-from console.invitations.services import invitation_send
+from console.invitations.services import InvitationError, invitation_send
 from console.specs.models import Spec
 from console.specs.services import SpecImportError, spec_import
 from console.teams.models import Membership, Role, Team
@@ -130,11 +130,12 @@ def demo_import_spec(*, sandbox_url: str) -> str:
     return f"Imported the sandbox spec: {result.version.operation_count} operations."
 
 
-def demo_invitation(*, console_url: str) -> str:
+def demo_invitation(*, console_url: str) -> str | None:
     """A link inviting a second demo person (colleague@example.com, as member), so a
     newcomer can try joining from a browser. The same link while it is unused; a new one
-    once it was used, revoked or expired. Only demo mode keeps the link on disk (the
-    console stores invitations as a hash), in `.local/`, like the demo password."""
+    once it was revoked or expired; None once the colleague has joined. Only demo mode
+    keeps the link on disk (the console stores invitations as a hash), in `.local/`,
+    like the demo password."""
     path = _local_file("demo_invitation.json")
     if path.exists():
         saved = json.loads(path.read_text())
@@ -144,9 +145,12 @@ def demo_invitation(*, console_url: str) -> str:
     owner = Membership.objects.select_related("team", "user").get(
         team__slug=DEMO_TEAM_SLUG, user__username=DEMO_USERNAME
     )
-    sent = invitation_send(
-        scope=TeamScope(owner), email=DEMO_INVITEE, role=Role.MEMBER, base="", mail=False
-    )
+    try:
+        sent = invitation_send(
+            scope=TeamScope(owner), email=DEMO_INVITEE, role=Role.MEMBER, base="", mail=False
+        )
+    except InvitationError:  # the colleague is in the team already
+        return None
     path.write_text(json.dumps({"id": sent.invitation.pk, "path": sent.url}))
     path.chmod(0o600)
     return console_url.rstrip("/") + sent.url

@@ -86,7 +86,7 @@ def _page(request: HttpRequest, invitation: Invitation, **context: object) -> Ht
         **sign_in_context(request, next_url),
         **context,
     }
-    return render(request, "invitations/invitation.html", context, status=410 if refusal else 200)
+    return render(request, "invitations/invitation.html", context)
 
 
 @never_cache

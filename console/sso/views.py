@@ -16,11 +16,12 @@ import requests
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from console.accounts.services import sign_in_complete
-from console.accounts.views import sign_in_page
+from console.accounts.views import SIGN_IN_ERROR
 from console.sso.discovery import SsoUnavailable, provider_metadata
 
 log = logging.getLogger(__name__)
@@ -30,15 +31,19 @@ def _label() -> str:
     return settings.CONSOLE_SSO_LABEL
 
 
+def _back_to_sign_in(request: HttpRequest, message: str) -> HttpResponse:
+    """The sign-in page, with `message` on it: a redirect, so that the address bar holds
+    no code and a reload does not replay the provider's answer."""
+    request.session[SIGN_IN_ERROR] = message
+    return redirect("login")
+
+
 def _unavailable(request: HttpRequest) -> HttpResponse:
     other = " or sign in with your password" if settings.CONSOLE_LOCAL_PASSWORDS else ""
-    return sign_in_page(
+    return _back_to_sign_in(
         request,
-        error=(
-            f"Single sign-on is not available right now: {_label()} does not answer. "
-            f"Try again in a few minutes{other}."
-        ),
-        status=503,
+        f"Single sign-on is not available right now: {_label()} does not answer. "
+        f"Try again in a few minutes{other}.",
     )
 
 
@@ -116,7 +121,7 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
             or getattr(self.request, "console_sso_failure", "")
             or f"Signing in with {_label()} did not work. Please try again."
         )
-        return sign_in_page(self.request, error=message, status=403)
+        return _back_to_sign_in(self.request, message)
 
     def login_success(self) -> HttpResponse:
         """Sign in through the console's backend, remembering it was single sign-on."""

@@ -5,6 +5,7 @@ Fixtures
                      missing, a failure instead when CONSOLE_REQUIRE_BROWSER=1)
     page             a fresh context and page (1400x900, light theme) on the live server;
                      any JS error, CSP violation or failed resource load fails the test
+    another_page     a second page in a context of its own (another person's browser)
     page_problems    what `page` reported so far (PageProblems)
     fresh_sandbox    a sandbox of its own for one test (pristine data), recording every
                      access token it issues in `.issued_tokens`
@@ -174,15 +175,8 @@ class PageProblems:
 _PROBLEMS = pytest.StashKey[PageProblems]()
 
 
-@pytest.fixture
-def page(
-    _browser_turn: None,
-    browser: Any,
-    live_server: Any,
-    transactional_db: None,
-    request: pytest.FixtureRequest,
-) -> Iterator[Any]:
-    """A new page in its own context, based at the live server; problems fail the test."""
+def _new_page(browser: Any, live_server: Any, watcher: PageProblems) -> tuple[Any, Any]:
+    """A page in a context of its own (its own cookies), reporting to `watcher`."""
     context = browser.new_context(
         base_url=live_server.url,
         viewport=VIEWPORT,
@@ -192,12 +186,38 @@ def page(
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.add_init_script(_CSP_REPORTER)
     page = context.new_page()
-    watcher = PageProblems()
     page.on("console", watcher.on_console)
     page.on("pageerror", watcher.on_page_error)
+    return context, page
+
+
+@pytest.fixture
+def page(
+    _browser_turn: None,
+    browser: Any,
+    live_server: Any,
+    transactional_db: None,
+    request: pytest.FixtureRequest,
+) -> Iterator[Any]:
+    """A new page in its own context, based at the live server; problems fail the test."""
+    watcher = PageProblems()
     request.node.stash[_PROBLEMS] = watcher
+    context, page = _new_page(browser, live_server, watcher)
     try:
         yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def another_page(
+    page: Any, browser: Any, live_server: Any, request: pytest.FixtureRequest
+) -> Iterator[Any]:
+    """A second page in a fresh context (another person's browser, no cookies shared);
+    its problems fail the test like `page`'s."""
+    context, other = _new_page(browser, live_server, request.node.stash[_PROBLEMS])
+    try:
+        yield other
     finally:
         context.close()
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from console.core.demo import (
     DEMO_CLIENT_ID,
@@ -194,3 +195,35 @@ def test_rundemo_refuses_outside_demo_mode(settings, local_dir):
 
     assert not Team.objects.exists()  # nothing seeded
     assert not (local_dir / "sandbox-clients.json").exists()  # nothing started or written
+
+
+def test_the_demo_invites_a_second_person_with_a_link_that_works(demo_sandbox):
+    from console.core.demo import DEMO_INVITEE, demo_invitation
+    from console.invitations.models import Invitation
+
+    demo_seed(sandbox_url=demo_sandbox.url)
+    link = demo_invitation(console_url="http://127.0.0.1:8000")
+    assert link.startswith("http://127.0.0.1:8000/invite/demo/")
+    assert demo_invitation(console_url="http://127.0.0.1:8000") == link  # same while unused
+    assert Invitation.objects.count() == 1
+
+    client = Client()
+    assert client.get(link.removeprefix("http://127.0.0.1:8000"))["Location"] == "/invite/"
+    page = client.get("/invite/").content.decode()
+    assert f"demo invited {DEMO_INVITEE} as" in page
+    client.post(
+        "/invite/sign-up/",
+        {
+            "username": "colleague",
+            "password1": "Demo-Colleague-42",
+            "password2": "Demo-Colleague-42",
+        },
+    )
+    assert Membership.objects.get(user__username="colleague").role == Role.MEMBER
+
+    assert demo_invitation(console_url="http://127.0.0.1:8000") is None  # joined already
+    Invitation.objects.update(revoked_at=timezone.now())
+    Membership.objects.filter(user__username="colleague").delete()
+    fresh = demo_invitation(console_url="http://127.0.0.1:8000")  # a new one once revoked
+    assert fresh is not None
+    assert fresh != link

@@ -98,6 +98,15 @@ class Flow:
 
     response: object
     callback: str
+    client: Client
+
+    @property
+    def page(self) -> str:
+        """The page the person ends on (redirects followed), as text."""
+        response = self.response
+        while response.status_code == 302:
+            response = self.client.get(response["Location"])
+        return response.content.decode()
 
 
 def idp_session() -> requests.Session:
@@ -135,4 +144,4 @@ def sign_in_with_sso(
     if alter_callback is not None:
         callback = alter_callback(callback)
     parts = urlsplit(callback)
-    return Flow(client.get(f"{parts.path}?{parts.query}"), callback)
+    return Flow(client.get(f"{parts.path}?{parts.query}"), callback, client)

@@ -54,9 +54,13 @@ class Command(BaseCommand):
                     f"  User name   {login.username}\n"
                     f"  Password    {login.password}\n"
                     f"  Sandbox     {sandbox_url} (its spec: {sandbox_url}/openapi.json)\n"
-                    "\n  A second demo person is invited (colleague@example.com, as member).\n"
-                    "  Open this link in another browser, or a private window, to join:\n"
-                    f"  {invite}\n"
+                    + (
+                        "\n  A second demo person is invited (colleague@example.com, as member).\n"
+                        "  Open this link in another browser, or a private window, to join:\n"
+                        f"  {invite}\n"
+                        if invite
+                        else "\n  The invited colleague (colleague@example.com) has joined.\n"
+                    )
                 )
             )
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
