@@ -5,6 +5,8 @@ PYTHON_VERSION := $(shell cat .python-version)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The OpenID Provider the single sign-on tests run (panva's oidc-provider, tests/oidc/).
+OIDC_STAMP := tests/oidc/node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8900
@@ -35,7 +37,14 @@ run: $(STAMP)
 	CONSOLE_DEMO=1 $(PY) manage.py migrate --noinput
 	CONSOLE_DEMO=1 $(PY) manage.py rundemo --host $(HOST) --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
-test: $(STAMP)
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error && touch $(OIDC_STAMP); \
+	else \
+		echo "npm is not installed: the single sign-on tests will be skipped (Node.js 20+ runs them)."; \
+	fi
+
+test: $(STAMP) $(OIDC_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -51,4 +60,4 @@ bench: $(STAMP)
 	$(PY) bench/specs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles tests/oidc/node_modules

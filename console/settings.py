@@ -248,7 +248,8 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
 CSRF_FAILURE_VIEW = "console.core.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# People: invitations, password resets, sign-in throttling, two-factor (docs/people.md).
+# People: invitations, password resets, sign-in throttling, two-factor (README, "Adding
+# people"; docs/architecture.md).
 CONSOLE_INVITE_TTL = env_duration("CONSOLE_INVITE_TTL", "7d")
 PASSWORD_RESET_TIMEOUT = int(env_duration("CONSOLE_PASSWORD_RESET_TTL", "1d").total_seconds())
 # Whether people may sign in with a user name and password. With single sign-on set up,

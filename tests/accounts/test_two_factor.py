@@ -3,11 +3,14 @@ backup codes, turning it off, an admin's reset, and a team's two-factor rule."""
 
 from __future__ import annotations
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from console.history.models import TeamEvent, TeamEventAction
+from console.teams.models import Membership, Role
 from tests.accounts.conftest import app_code, enrol
 
 
@@ -129,8 +132,6 @@ def test_an_admin_resets_a_members_two_factor(team, admin, member):
 
 
 def test_a_reset_is_refused_for_a_person_in_another_team(team, other_team, admin, member):
-    from console.teams.models import Membership, Role
-
     Membership.objects.create(team=other_team, user=member.user, role=Role.OWNER)
     enrol(member.client(), member.user)
     url = reverse("people:two_factor_reset", args=[team.slug, member.membership.pk])
@@ -181,3 +182,15 @@ class TestTeamRule:
         assert team.require_two_factor
         event = TeamEvent.objects.get(team=team, action=TeamEventAction.TWO_FACTOR_POLICY)
         assert event.detail == {"required": True}
+
+
+def test_an_operator_resets_two_factor_from_the_command_line(team, other_team, member):
+    Membership.objects.create(team=other_team, user=member.user, role=Role.VIEWER)
+    enrol(member.client(), member.user)
+    call_command("reset_two_factor", "mia")
+    assert not TOTPDevice.objects.filter(user=member.user).exists()
+    events = TeamEvent.objects.filter(action=TeamEventAction.TWO_FACTOR_RESET)
+    assert {e.team_id for e in events} == {team.pk, other_team.pk}
+    assert {e.username for e in events} == {"operator"}
+    with pytest.raises(CommandError, match="has no two-factor to reset"):
+        call_command("reset_two_factor", "mia")
