@@ -104,6 +104,20 @@ def _target(scope: TeamScope, membership_id: int) -> Membership:
     return target
 
 
+def _record(
+    scope: TeamScope,
+    action: TeamEventAction,
+    target: Membership,
+    request: HttpRequest,
+    **detail: Any,
+) -> None:
+    """The team event of an admin's action on a member."""
+    team_event_record(
+        team=scope.team, actor=scope.user, action=action, subject=target.user, request=request,
+        **detail,
+    )  # fmt: skip
+
+
 def _only_in_this_team(scope: TeamScope, target: Membership, what: str) -> None:
     """Refuse `what` for a person who is also in other teams, or who runs the console:
     an admin of one team must not take over, or weaken, an account other teams trust."""
@@ -124,14 +138,7 @@ def member_unlock(*, scope: TeamScope, membership_id: int, request: HttpRequest)
     """Lift a member's sign-in lock-out (their failed sign-ins are forgotten)."""
     target = _target(scope, membership_id)
     cleared = throttle.unlock(target.user.get_username())
-    team_event_record(
-        team=scope.team,
-        actor=scope.user,
-        action=TeamEventAction.UNLOCKED,
-        subject=target.user,
-        request=request,
-        attempts_cleared=cleared,
-    )
+    _record(scope, TeamEventAction.UNLOCKED, target, request, attempts_cleared=cleared)
     return target
 
 
@@ -165,14 +172,7 @@ def member_reset_link(*, scope: TeamScope, membership_id: int, request: HttpRequ
         template="accounts/mail/reset_link.txt",
         context={"url": url, "user": user, "team": scope.team, "issuer": scope.user},
     )
-    team_event_record(
-        team=scope.team,
-        actor=scope.user,
-        action=TeamEventAction.PASSWORD_RESET_ISSUED,
-        subject=user,
-        request=request,
-        mailed=mailed,
-    )
+    _record(scope, TeamEventAction.PASSWORD_RESET_ISSUED, target, request, mailed=mailed)
     return ResetLink(url, mailed, target)
 
 
@@ -184,11 +184,5 @@ def member_two_factor_reset(
     _only_in_this_team(scope, target, "a two-factor reset")
     if not two_factor.remove(target.user):
         raise PeopleRuleError(f"{target.user.get_username()} has no two-factor to reset.")
-    team_event_record(
-        team=scope.team,
-        actor=scope.user,
-        action=TeamEventAction.TWO_FACTOR_RESET,
-        subject=target.user,
-        request=request,
-    )
+    _record(scope, TeamEventAction.TWO_FACTOR_RESET, target, request)
     return target

@@ -11,6 +11,7 @@ Fixtures
                      access token it issues in `.issued_tokens`
     sandbox_env      an Environment of the fixture team pointing at `fresh_sandbox`,
                      with the sandbox's spec imported
+    sandbox_access   the team's Application Access "Sandbox demo" for `fresh_sandbox`
 
 Every test here is marked `browser` and runs on `transactional_db` (the live server
 reads the database from another thread).
@@ -32,8 +33,8 @@ import pytest
 from console.sandbox.config import SandboxClient, SandboxConfig
 from console.sandbox.server import RunningSandbox, start_in_thread
 from console.specs.services import spec_import
-from console.vault.models import Environment
-from console.vault.services import environment_save
+from console.vault.models import ApplicationAccess, Environment
+from console.vault.services import access_create, environment_save
 from tests.conftest import Person
 
 try:
@@ -303,3 +304,17 @@ def sandbox_env(admin: Person, fresh_sandbox: RecordingSandbox) -> Environment:
     )
     spec_import(scope=admin.scope, name=SPEC_NAME, url=fresh_sandbox.url + "/openapi.json")
     return env
+
+
+@pytest.fixture
+def sandbox_access(
+    admin: Person, sandbox_env: Environment, fresh_sandbox: RecordingSandbox
+) -> ApplicationAccess:
+    """The team's Application Access "Sandbox demo" for `fresh_sandbox`, stored by an admin."""
+    return access_create(
+        scope=admin.scope,
+        name="Sandbox demo",
+        environment=sandbox_env,
+        client_id=fresh_sandbox.client_id,
+        client_secret=fresh_sandbox.client_secret,
+    )

@@ -20,27 +20,12 @@ from django.conf import settings
 
 from console.specs.models import Operation
 from console.vault.models import ApplicationAccess, Environment
-from console.vault.services import access_create
-from tests.browser.conftest import RecordingSandbox, expect, sign_in
+from tests.browser.conftest import expect, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser
 
 DEFAULT_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshot.png"
-
-
-@pytest.fixture
-def sandbox_access(
-    admin: Person, sandbox_env: Environment, fresh_sandbox: RecordingSandbox
-) -> ApplicationAccess:
-    """The team's Application Access for the test sandbox, stored by an admin."""
-    return access_create(
-        scope=admin.scope,
-        name="Sandbox demo",
-        environment=sandbox_env,
-        client_id=fresh_sandbox.client_id,
-        client_secret=fresh_sandbox.client_secret,
-    )
 
 
 def _screenshot_path() -> Path | None:

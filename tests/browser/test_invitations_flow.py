@@ -17,26 +17,11 @@ from console.invitations.models import Invitation
 from console.invitations.services import invitation_send
 from console.teams.models import Membership, Role
 from console.vault.models import ApplicationAccess, Environment
-from console.vault.services import access_create
-from tests.browser.conftest import RecordingSandbox, expect, sign_in
+from tests.browser.conftest import expect, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Correct-Horse-Battery-42"
-
-
-@pytest.fixture
-def sandbox_access(
-    admin: Person, sandbox_env: Environment, fresh_sandbox: RecordingSandbox
-) -> ApplicationAccess:
-    """The team's Application Access for the test sandbox."""
-    return access_create(
-        scope=admin.scope,
-        name="Sandbox demo",
-        environment=sandbox_env,
-        client_id=fresh_sandbox.client_id,
-        client_secret=fresh_sandbox.client_secret,
-    )
 
 
 def _invite(page: Any, email: str, role: str) -> str:
