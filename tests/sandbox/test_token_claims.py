@@ -96,7 +96,9 @@ def test_each_sandbox_signs_with_its_own_key(sandbox, sandbox_config):
 
 
 def test_tokens_expire_after_the_ttl_and_the_api_refuses_them(sandbox_config, admin_client):
-    config = SandboxConfig(clients=sandbox_config.clients, token_ttl=1)
+    # exp is iat + ttl with iat in whole seconds, so a token lives between ttl - 1 and
+    # ttl seconds: with 1 it could expire before the first call (a flake seen in CI).
+    config = SandboxConfig(clients=sandbox_config.clients, token_ttl=2)
     with start_in_thread(config) as short:
         response = requests.post(
             short.token_url,
@@ -108,7 +110,7 @@ def test_tokens_expire_after_the_ttl_and_the_api_refuses_them(sandbox_config, ad
             },
             timeout=TIMEOUT,
         )
-        assert response.json()["expires_in"] == 1
+        assert response.json()["expires_in"] == 2
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
         url = f"{short.url}/metering/v1/meter-types"
         assert requests.get(url, headers=headers, timeout=TIMEOUT).status_code == 200
