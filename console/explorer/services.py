@@ -712,51 +712,18 @@ def run_operation(
         form_values=capture(form, values).options(),  # for replay
     )
     outcome = CallOutcome(sent=True, url=url, method=built.method, forced=force)
-    policy = _policy_for(access)
-    used_tokens: list[str] = []
-    upstream_ms: list[float] = []  # one per attempt (two after a 401)
-
-    def do(token: Token) -> UpstreamResponse:
-        used_tokens.append(token.access_token)
-        sending = time.perf_counter()
-        try:
-            return send(
-                policy,
-                method=built.method,
-                url=url,
-                headers={**headers, "Authorization": f"Bearer {token.access_token}"},
-                body=built.body,
-            )
-        finally:
-            upstream_ms.append((time.perf_counter() - sending) * 1000)
-
-    calling = time.perf_counter()
-    try:
-        response, info = vault.access_call(access, do, scope=scope)
-    except (UpstreamError, vault.VaultError) as exc:
-        facts.error_kind = getattr(exc, "kind", "vault")
-        facts.error_message = getattr(exc, "message", str(exc))
+    sent = exchange(scope=scope, access=access, facts=facts, headers=headers, body=built.body)
+    outcome.upstream_ms, outcome.token_ms = facts.upstream_ms, facts.token_ms
+    if sent.response is None:
         outcome.error_kind, outcome.error = facts.error_kind, facts.error_message
-        # No CallTokenInfo on failure: what was not the exchange went to the token.
-        facts.upstream_ms = outcome.upstream_ms = sum(upstream_ms)
-        facts.token_ms = outcome.token_ms = max(
-            0.0, (time.perf_counter() - calling) * 1000 - facts.upstream_ms
-        )
     else:
-        facts.status = response.status
-        facts.response_headers = list(response.headers)
-        facts.response_body = response.body
-        facts.response_content_type = response.content_type or ""
-        facts.response_truncated = response.truncated
-        facts.token_ms = info.token_ms
-        facts.token_source = info.source
+        response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason
         outcome.headers = list(response.headers)
         outcome.body = render_body(response.body, response.content_type or "")
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
-        facts.upstream_ms = outcome.upstream_ms = sum(upstream_ms)
-        outcome.token_ms, outcome.token_source = info.token_ms, info.source
+        outcome.token_source = info.source
         outcome.retried = info.retried
         if response.truncated:
             outcome.error_kind = "truncated"
@@ -770,6 +737,71 @@ def run_operation(
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
     outcome.record = call_record(
-        scope=scope, facts=facts, access=access, operation=operation, secrets=used_tokens
+        scope=scope, facts=facts, access=access, operation=operation, secrets=sent.used_tokens
     )
     return outcome
+
+
+@dataclass
+class Exchange:
+    """One call sent with an Application Access: the answer (None when it failed, the
+    facts then say why), the token broker's account of it, and the tokens it used (to
+    scrub from what the history keeps)."""
+
+    response: UpstreamResponse | None
+    info: Any
+    used_tokens: list[str]
+
+
+def exchange(
+    *,
+    scope: TeamScope,
+    access: ApplicationAccess,
+    facts: CallFacts,
+    headers: dict[str, str],
+    body: bytes | None,
+) -> Exchange:
+    """Send `facts.method` `facts.url` with `access`'s managed token, through the safe
+    client under the access's host rule (one retry with a new token after a 401), and
+    put what came back, or what went wrong, and the times into `facts`.
+
+    The one way a call leaves the console with a team's token: the operation form's
+    Send, the API and the pass-through all come here.
+    """
+    policy = _policy_for(access)
+    used_tokens: list[str] = []
+    upstream_ms: list[float] = []  # one per attempt (two after a 401)
+
+    def do(token: Token) -> UpstreamResponse:
+        used_tokens.append(token.access_token)
+        sending = time.perf_counter()
+        try:
+            return send(
+                policy,
+                method=facts.method,
+                url=facts.url,
+                headers={**headers, "Authorization": f"Bearer {token.access_token}"},
+                body=body,
+            )
+        finally:
+            upstream_ms.append((time.perf_counter() - sending) * 1000)
+
+    calling = time.perf_counter()
+    try:
+        response, info = vault.access_call(access, do, scope=scope)
+    except (UpstreamError, vault.VaultError) as exc:
+        facts.error_kind = getattr(exc, "kind", "vault")
+        facts.error_message = getattr(exc, "message", str(exc))
+        # No CallTokenInfo on failure: what was not the exchange went to the token.
+        facts.upstream_ms = sum(upstream_ms)
+        facts.token_ms = max(0.0, (time.perf_counter() - calling) * 1000 - facts.upstream_ms)
+        return Exchange(None, None, used_tokens)
+    facts.status = response.status
+    facts.response_headers = list(response.headers)
+    facts.response_body = response.body
+    facts.response_content_type = response.content_type or ""
+    facts.response_truncated = response.truncated
+    facts.token_ms = info.token_ms
+    facts.token_source = info.source
+    facts.upstream_ms = sum(upstream_ms)
+    return Exchange(response, info, used_tokens)

@@ -34,7 +34,12 @@ HASHED_FIELDS = [
 # them. A field at that value is left out of the canonical content, so an old row hashes
 # exactly as it did when it was written; any other value is hashed like the fields above
 # (so setting, changing or clearing it on any row breaks that row's hash).
-LATER_HASHED_FIELDS = {"upstream_ms": None, "response_body_b64": "", "form_values": None}
+LATER_HASHED_FIELDS = {
+    "upstream_ms": None,
+    "response_body_b64": "",
+    "form_values": None,
+    "via": "",
+}
 
 
 def _plain(value: Any) -> Any:

@@ -32,7 +32,7 @@ CALLS = Columns(
         "id", "created_at", "username", "access_name", "environment_name", "operation_key",
         "operation_label", "method", "url", "status", "duration_ms", "token_ms", "upstream_ms",
         "token_source", "response_size", "response_truncated", "error_kind", "error_message",
-        "request_headers", "request_body", "response_headers", "response_body", "seq",
+        "request_headers", "request_body", "response_headers", "response_body", "via", "seq",
         "record_hash",
     ),
     json=("request_headers", "response_headers"),

@@ -115,6 +115,9 @@ class CallRecord(AppendOnlyRecord):
     token_source = models.CharField(max_length=20, blank=True)
     error_kind = models.CharField(max_length=40, blank=True)
     error_message = models.TextField(blank=True)
+    # How the call reached the console when not from its pages: "API token nightly of
+    # mia", "command line". "" on calls made from a page (and on every older record).
+    via = models.CharField(max_length=200, blank=True, default="")
     # Set by the chain when the record is appended (see chain.py), then hashed with it.
     # Every query by time is a team's, served by (team, -created_at, -id).
     created_at = models.DateTimeField(default=timezone.now)

@@ -194,6 +194,7 @@ def history_page(
             "id",
             "created_at",
             "username",
+            "via",
             "access_name",
             "environment_name",
             "operation_key",

@@ -113,5 +113,6 @@ def call_record(
         token_source=facts.token_source,
         error_kind=facts.error_kind,
         error_message=facts.error_message,
+        via=scope.via,
     )
     return chain_append(record)

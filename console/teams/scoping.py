@@ -28,9 +28,14 @@ M = TypeVar("M", bound=TeamScopedModel)
 
 @dataclass(frozen=True)
 class TeamScope:
-    """The signed-in member's view of one team."""
+    """The signed-in member's view of one team.
+
+    `via` says how the member reached it when it was not a page of the console (an API
+    token, the command line); the calls they make record it beside their name.
+    """
 
     membership: Membership
+    via: str = ""
 
     @property
     def team(self) -> Team:
