@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.invitations",
     "console.sso",
+    "console.api",
     "console.sandbox",
 ]
 
@@ -335,6 +336,9 @@ if not CONSOLE_EMAIL:
     # "a development-only backend" is right: no mail is the choice that was made.
     SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The console's API for scripts (console.api): calls per minute per API token.
+CONSOLE_API_RATE_PER_MINUTE = env_int("CONSOLE_API_RATE_PER_MINUTE", 120)
 
 # Single sign-on with OpenID Connect (console.sso, mozilla-django-oidc): on when an
 # issuer (or a discovery URL) and a client are set. See the README's "Single sign-on".

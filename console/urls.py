@@ -16,6 +16,7 @@ team_patterns = [
     path("settings/specs/", include("console.specs.urls")),
     path("settings/invitations/", include("console.invitations.urls")),
     path("settings/people/", include("console.accounts.team_urls")),
+    path("settings/api-tokens/", include("console.api.token_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("account/", include("console.accounts.urls")),
     path("invite/", include("console.invitations.join_urls")),
     path("oidc/", include("console.sso.urls")),
+    path("api/v1/", include("console.api.urls")),
+    path("proxy/", include("console.api.proxy_urls")),
     path("switch/", team_views.switch, name="switch_team"),
     path("t/<slug:team_slug>/", include(team_patterns)),
 ]

@@ -18,8 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from console.specs.services import SpecImportError, spec_import
-from console.teams.models import Membership, Role, Team
-from console.teams.scoping import TeamScope
+from console.teams.commands import command_scope
+from console.teams.models import Role
 
 SHOWN = 10  # problems listed per kind unless --verbosity 2
 
@@ -46,7 +46,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        scope = self._scope(options["team"], options.get("user"))
+        scope = command_scope(
+            options["team"], options.get("user"), role=Role.ADMIN, doing="importing a spec"
+        )
         data, filename = self._read(options.get("file"))
         started = time.perf_counter()
         try:
@@ -93,26 +95,6 @@ class Command(BaseCommand):
                 write(f"  … and {len(warnings) - SHOWN} more (--verbosity 2 lists them all).")
         if not skipped and not warnings:
             write("No problems found.")
-
-    def _scope(self, slug: str, username: str | None) -> TeamScope:
-        team = Team.objects.filter(slug=slug).first()
-        if team is None:
-            raise CommandError(f"There is no team with the slug {slug!r}.")
-        memberships = Membership.objects.select_related("team", "user").filter(team=team)
-        if username:
-            membership = memberships.filter(user__username=username).first()
-            if membership is None:
-                raise CommandError(f"{username!r} is not a member of {team.name}.")
-            if not membership.has_role(Role.ADMIN):
-                raise CommandError(
-                    f"{username} is a {membership.role} of {team.name}; importing a spec "
-                    "needs an admin or owner."
-                )
-        else:
-            membership = memberships.filter(role=Role.OWNER).order_by("created_at", "pk").first()
-            if membership is None:
-                raise CommandError(f"{team.name} has no owner; name a member with --user.")
-        return TeamScope(membership)
 
     def _read(self, path: str | None) -> tuple[bytes | None, str | None]:
         if path is None:
