@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "console.invitations",
     "console.sso",
     "console.api",
+    "console.bulk",
+    "django_tasks_db",
     "console.sandbox",
 ]
 
@@ -336,6 +338,23 @@ if not CONSOLE_EMAIL:
     # "a development-only backend" is right: no mail is the choice that was made.
     SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work: Django's tasks framework on django-tasks-db's database backend; its
+# workers are `python manage.py bulk_worker` processes (make run starts some; compose runs
+# them as a service of their own).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "bulk"],
+    }
+}
+# Bulk runs (console.bulk): the most rows of one CSV, the largest CSV, the highest
+# concurrency a run may ask for, and how long a worker holds a row it is sending before
+# another worker may take it over (a worker that died).
+CONSOLE_BULK_MAX_ROWS = env_int("CONSOLE_BULK_MAX_ROWS", 10_000)
+CONSOLE_BULK_MAX_BYTES = env_int("CONSOLE_BULK_MAX_BYTES", 5 * 1024 * 1024)
+CONSOLE_BULK_MAX_CONCURRENCY = env_int("CONSOLE_BULK_MAX_CONCURRENCY", 16)
+CONSOLE_BULK_LEASE = env_duration("CONSOLE_BULK_LEASE", "2m")
 
 # The console's API for scripts (console.api): calls per minute per API token.
 CONSOLE_API_RATE_PER_MINUTE = env_int("CONSOLE_API_RATE_PER_MINUTE", 120)

@@ -599,6 +599,38 @@ def _encode_body(form: OperationForm, body: Any) -> tuple[Any, str | None, str |
     return body, form.body_content_type, None
 
 
+@dataclass(frozen=True)
+class CallPreview:
+    """A call as Send would make it, without sending: the messages that stop it (by form
+    field name), or its method, URL and body text."""
+
+    errors: dict[str, str]
+    method: str = ""
+    url: str = ""
+    body: str = ""
+
+
+def preview_call(
+    form: OperationForm, access: ApplicationAccess | None, values: Any, body: str = ""
+) -> CallPreview:
+    """Check `values` and `body` as Send does (schemas, required fields, the request's
+    build) and say what would be sent, for checking many rows before a bulk run."""
+    prepared = _prepare(form, values, body, None, check=True)
+    if prepared.errors:
+        return CallPreview(prepared.errors)
+    payload, content_type, kept_body = _encode_body(form, prepared.body)
+    try:
+        built = build_request(form.resolved, prepared.params, payload, content_type)
+    except RequestBuildError as exc:
+        return CallPreview(
+            {f"{loc}:{name}" if name else loc: exc.message for loc, name in exc.fields}
+        )
+    base = access.environment.base_url if access is not None else ""
+    url = join_url(base, server_path_prefix(form.resolved.servers), built.path, built.query)
+    text = kept_body if kept_body is not None else (built.body or b"").decode("utf-8", "replace")
+    return CallPreview({}, built.method.upper(), url, text)
+
+
 def _policy_for(access: ApplicationAccess) -> OutboundPolicy:
     """Calls with an Application Access may only reach its environment's host."""
     base = vault.outbound_policy()

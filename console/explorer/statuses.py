@@ -64,18 +64,24 @@ class StatusInfo:
         return f"{head} — {self.meaning}" if self.meaning else head
 
 
-def _retry_in(value: str) -> str:
+def retry_after_seconds(value: str) -> int | None:
+    """A Retry-After header (seconds, or an HTTP date) as seconds from now, or None."""
     value = value.strip()
     if value.isdigit():
-        seconds = int(value)
-    else:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return ""
-        if when is None or when.tzinfo is None:
-            return ""
-        seconds = max(0, round(when.timestamp() - time.time()))
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0, round(when.timestamp() - time.time()))
+
+
+def _retry_in(value: str) -> str:
+    seconds = retry_after_seconds(value)
+    if seconds is None:
+        return ""
     if seconds < 90:
         return f"{seconds} s"
     if seconds < 90 * 60:
