@@ -186,9 +186,9 @@ def test_the_result_csv_has_the_input_the_outcome_and_the_answers_fields(
     import csv
     import io
 
-    run = _run(
-        member, sandbox_op, sandbox_access, meter_types_csv(3) + "=cmd(),requests,increment,x\n"
-    )
+    formula = f"=cmd{uuid.uuid4().hex[:6]}()"
+    text = meter_types_csv(3, prefix="Result") + f"{formula},requests,increment,x\n"
+    run = _run(member, sandbox_op, sandbox_access, text)
     services.bulk_start(scope=member.scope, run=run, only_valid=True)
     work()
     rows = list(csv.DictReader(io.StringIO("".join(services.result_csv(run)))))
@@ -197,7 +197,7 @@ def test_the_result_csv_has_the_input_the_outcome_and_the_answers_fields(
     assert rows[0]["status"] == "201"
     assert rows[0]["response.name"] == rows[0]["name"]
     assert rows[0]["response.id"]
-    assert rows[3]["name"] == "'=cmd()"  # no formula reaches a spreadsheet
+    assert rows[3]["name"] == "'" + formula  # no formula reaches a spreadsheet
     assert rows[0]["record"] == str(run.rows.get(number=1).record_id)
 
 
