@@ -11,6 +11,7 @@ team_patterns = [
     path("", include("console.explorer.urls")),
     path("history/", include("console.history.urls")),
     path("saved/", include("console.saved.urls")),
+    path("bulk/", include("console.bulk.urls")),
     path("settings/", include("console.teams.urls")),
     path("settings/", include("console.vault.urls")),
     path("settings/specs/", include("console.specs.urls")),

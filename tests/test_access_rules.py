@@ -29,6 +29,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from console.bulk.models import BulkRun, RunState
+from console.bulk.services import bulk_upload
 from console.explorer.reopen import FormState
 from console.explorer.services import run_operation
 from console.history.models import CallRecord
@@ -64,6 +66,7 @@ class Objects:
     target: Membership  # a member whose role is changed or who is removed
     saved: SavedRequest  # saved by the sender (a member)
     invitation: Invitation  # pending, sent by the manager
+    run: BulkRun  # a draft bulk run of the operation, uploaded by the sender
 
 
 @dataclass
@@ -101,6 +104,7 @@ def _make_objects(
     invitation = invitation_send(
         scope=manager, email=f"{target_name}-friend@example.com", role=Role.MEMBER
     ).invitation
+    run = bulk_upload(scope=sender, operation=operation, text="note\nfirst\n", name="x.csv")
     return Objects(
         env,
         access,
@@ -111,6 +115,7 @@ def _make_objects(
         target,
         saved,
         invitation,
+        run,
     )
 
 
@@ -201,6 +206,7 @@ RECORD = {"record_id": "record"}
 SAVED = {"saved_id": "saved"}
 TARGET = {"membership_id": "target"}
 INVITATION = {"invitation_id": "invitation"}
+RUN = {"run_id": "run"}
 
 READ_PAGES = [
     Route("explorer:index", "GET", Role.VIEWER, 302),  # to the first spec
@@ -217,6 +223,10 @@ READ_PAGES = [
     Route("saved:open", "GET", Role.VIEWER, 200, SAVED),
     Route("history:events", "GET", Role.VIEWER, 200),
     Route("apitokens:list", "GET", Role.VIEWER, 200),
+    Route("bulk:list", "GET", Role.VIEWER, 200),
+    Route("bulk:run", "GET", Role.VIEWER, 200, RUN),
+    Route("bulk:progress", "GET", Role.VIEWER, 200, RUN),
+    Route("bulk:results", "GET", Role.VIEWER, 200, RUN),
     Route("history:events_export", "GET", Role.VIEWER, 200, fixed={"fmt": "csv"}),
     Route("history:team_events", "GET", Role.VIEWER, 200),
     Route("history:team_events_export", "GET", Role.VIEWER, 200, fixed={"fmt": "jsonl"}),
@@ -233,6 +243,7 @@ MANAGE_PAGES = [
     Route("vault:access_new", "GET", Role.ADMIN, 200),
     Route("vault:access_edit", "GET", Role.ADMIN, 200, ACCESS),
     Route("specs:import", "GET", Role.ADMIN, 200),
+    Route("bulk:new", "GET", Role.MEMBER, 200, OPERATION),
 ]
 
 ACTIONS = [
@@ -259,6 +270,13 @@ ACTIONS = [
     Route("teams:member_add", "POST", Role.ADMIN, 302, {}, lambda w: {"username": "newcomer"}),
     Route("teams:member_role", "POST", Role.ADMIN, 302, TARGET, lambda w: {"role": "viewer"}),
     Route("teams:member_remove", "POST", Role.ADMIN, 302, TARGET),
+    # bulk runs: upload, map, start, pause, resume, cancel
+    Route("bulk:new", "POST", Role.MEMBER, 302, OPERATION, lambda w: {"text": "note\nx\n"}),
+    Route("bulk:mapping", "POST", Role.MEMBER, 302, RUN, lambda w: {"access": w.mine.access.pk}),
+    Route("bulk:start", "POST", Role.MEMBER, 302, RUN),
+    Route("bulk:pause", "POST", Role.MEMBER, 302, RUN),
+    Route("bulk:resume", "POST", Role.MEMBER, 302, RUN),
+    Route("bulk:cancel", "POST", Role.MEMBER, 302, RUN),
     # invitations: sending shows the link once (200), revoking goes back to settings
     Route(
         "invitations:send", "POST", Role.ADMIN, 200, {},
@@ -297,7 +315,7 @@ def _request(client: Client, route: Route, url: str, world: World, method: str |
 
 TEAM_NAMESPACES = {
     "explorer", "history", "saved", "teams", "vault", "specs", "invitations", "people",
-    "apitokens",
+    "apitokens", "bulk",
 }  # fmt: skip
 # Whose answer depends on whose object it is, not on a role: their own tests.
 TESTED_ELSEWHERE = {
@@ -375,6 +393,7 @@ def test_other_teams_objects_through_my_team_are_404(world, owner, route):
     assert Membership.objects.filter(pk=theirs.target.pk, role=Role.MEMBER).exists()
     assert SavedRequest.objects.filter(pk=theirs.saved.pk, name="Meter types").exists()
     assert Invitation.objects.get(pk=theirs.invitation.pk).is_pending
+    assert BulkRun.objects.get(pk=theirs.run.pk).state == RunState.DRAFT
 
 
 def test_sending_with_another_teams_access_is_404(world, owner):

@@ -34,7 +34,8 @@ class RowState(models.TextChoices):
 class BulkRun(TeamScopedModel):
     """What to call, with what, how the CSV's columns map to the call, and how far it got."""
 
-    operation = models.ForeignKey("specs.Operation", on_delete=models.PROTECT, related_name="+")
+    # Deleting the spec deletes its runs (their calls stay in the history).
+    operation = models.ForeignKey("specs.Operation", on_delete=models.CASCADE, related_name="+")
     access = models.ForeignKey(
         "vault.ApplicationAccess",
         null=True,

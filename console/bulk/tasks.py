@@ -144,6 +144,10 @@ def send_row(run: BulkRun, row: BulkRow) -> None:
         .select_related("team", "user")
         .first()
     )
+    if run.access is None:
+        _stop(run, "The run's Application Access was deleted: nothing more is sent.")
+        BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
+        return
     if membership is None or not membership.can_send or not membership.user.is_active:
         _stop(run, f"{run.created_by.get_username()} can no longer send calls in this team.")
         BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
