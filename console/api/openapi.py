@@ -128,6 +128,69 @@ def document(server: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/t/{team}/operations/{operationId}/bulk": {
+                "post": {
+                    "operationId": "startBulkRun",
+                    "summary": "Call an operation once per CSV row, on the task queue",
+                    "parameters": [
+                        TEAM,
+                        {
+                            "name": "operationId",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["access", "csv"],
+                                    "properties": {
+                                        "access": {"type": "string"},
+                                        "csv": {
+                                            "type": "string",
+                                            "description": "With a header row.",
+                                        },
+                                        "mapping": {
+                                            "type": "object",
+                                            "description": "Field to column (guessed).",
+                                        },
+                                        "concurrency": {"type": "integer", "minimum": 1},
+                                        "only_valid": {"type": "boolean"},
+                                        "confirm_production": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "202": {"description": "Started: poll the run."},
+                        **_refusals(400, 401, 403, 404, 429),
+                    },
+                }
+            },
+            "/api/v1/t/{team}/bulk/{id}": {
+                "get": {
+                    "operationId": "getBulkRun",
+                    "summary": "A bulk run's progress",
+                    "parameters": [
+                        TEAM,
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {"description": "Its state and counts."},
+                        **_refusals(401, 404, 429),
+                    },
+                }
+            },
             "/api/v1/t/{team}/operations": {
                 "get": {
                     "operationId": "listOperations",

@@ -14,6 +14,12 @@ urlpatterns = [
         views.operation_call,
         name="call",
     ),
+    path(
+        "t/<slug:team_slug>/operations/<str:operation_id>/bulk",
+        views.bulk_start,
+        name="bulk_start",
+    ),
+    path("t/<slug:team_slug>/bulk/<int:run_id>", views.bulk_run, name="bulk_run"),
     path("t/<slug:team_slug>/history", views.history, name="history"),
     path("t/<slug:team_slug>/history/<int:record_id>", views.history_record, name="record"),
 ]

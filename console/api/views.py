@@ -24,6 +24,9 @@ from console.api.calls import (
 )
 from console.api.passthrough import pass_through, returned_headers
 from console.api.tokens import ApiError, api_scope
+from console.bulk import services as bulk_services
+from console.bulk.models import BulkRun
+from console.bulk.plan import CsvError
 from console.history.models import CallRecord
 from console.history.selectors import PAGE_SIZE, HistoryFilter, history_page
 from console.teams.models import Role
@@ -126,6 +129,75 @@ def _record_json(record: CallRecord) -> dict[str, Any]:
         "duration_ms": record.duration_ms,
         "error": record.error_kind,
     }
+
+
+def _run_json(request: HttpRequest, scope: TeamScope, run: BulkRun) -> dict[str, Any]:
+    progress = bulk_services.bulk_progress(run)
+    return {
+        "id": run.pk,
+        "state": run.state,
+        "stop_reason": run.stop_reason,
+        "operation": run.operation.operation_id,
+        "total": progress.total,
+        "done": progress.done,
+        "failed": progress.failed,
+        "skipped": progress.skipped,
+        "left": progress.left,
+        "percent": progress.percent,
+        "rows_per_second": round(progress.rate, 2),
+        "eta_seconds": round(progress.eta_seconds) if progress.eta_seconds else None,
+        "poll": reverse("api:bulk_run", args=[scope.team.slug, run.pk]),
+        "results_csv": request.build_absolute_uri(
+            reverse("bulk:results", args=[scope.team.slug, run.pk])
+        ),
+    }
+
+
+@require_http_methods(["POST"])
+@api_view(Role.MEMBER)
+def bulk_start(request: HttpRequest, scope: TeamScope, operation_id: str) -> HttpResponse:
+    """POST /api/v1/t/<team>/operations/<operationId>/bulk: start a run of CSV rows."""
+    data = _json_body(request)
+    operation = find_operation(scope, operation_id, str(data.get("spec") or ""))
+    access = find_access(scope, data.get("access"))
+    try:
+        run = bulk_services.bulk_upload(
+            scope=scope, operation=operation, text=str(data.get("csv") or ""), name="API"
+        )
+    except CsvError as exc:
+        raise CallRefused(400, "invalid", str(exc)) from exc
+    mapping = data.get("mapping")
+    concurrency = data.get("concurrency")
+    try:
+        bulk_services.bulk_configure(
+            scope=scope,
+            run=run,
+            access=access,
+            mapping=mapping if isinstance(mapping, dict) else run.mapping,
+            concurrency=concurrency if isinstance(concurrency, int) else run.concurrency,
+        )
+        bulk_services.bulk_start(
+            scope=scope,
+            run=run,
+            only_valid=data.get("only_valid") is True,
+            confirm=str(data.get("confirm_production") or ""),
+        )
+    except bulk_services.BulkError as exc:
+        problems = {
+            f"row {r.number}": "; ".join(f"{k}: {v}" for k, v in r.problems.items())
+            for r in run.rows.exclude(problems={}).order_by("number")[:50]
+        }
+        run.delete()  # a draft nobody will map: the API starts runs or refuses them
+        raise CallRefused(400, "invalid", str(exc), problems) from exc
+    return JsonResponse(_run_json(request, scope, run), status=202)
+
+
+@require_GET
+@api_view(Role.VIEWER)
+def bulk_run(request: HttpRequest, scope: TeamScope, run_id: int) -> HttpResponse:
+    """GET /api/v1/t/<team>/bulk/<id>: a run's progress."""
+    run = scope.get(BulkRun, pk=run_id, related=("operation",))
+    return JsonResponse(_run_json(request, scope, run))
 
 
 @require_GET

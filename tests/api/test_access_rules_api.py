@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from console.api.models import ApiToken
+from console.bulk.services import bulk_upload
 from console.history.models import CallRecord
 from tests.api.conftest import ApiClient
 from tests.test_access_rules import ROLES
@@ -24,9 +25,13 @@ class ApiRoute:
     role: str
     ok: int
 
-    def url(self, record_id: int) -> str:
+    def url(self, record_id: int, run_id: int) -> str:
         if self.name == "api:record":
             return reverse(self.name, args=["metering", record_id])
+        if self.name == "api:bulk_run":
+            return reverse(self.name, args=["metering", run_id])
+        if self.name == "api:bulk_start":
+            return reverse(self.name, args=["metering", "listMeterTypes"])
         if self.name == "api:call":
             return reverse(self.name, args=["metering", "listMeterTypes"])
         if self.name == "proxy:pass":
@@ -41,22 +46,28 @@ ROUTES = [
     ApiRoute("api:record", "GET", "viewer", 200),
     ApiRoute("api:operations", "GET", "viewer", 200),
     ApiRoute("api:call", "POST", "member", 200),
+    ApiRoute("api:bulk_start", "POST", "member", 202),
+    ApiRoute("api:bulk_run", "GET", "viewer", 200),
     ApiRoute("proxy:pass", "GET", "member", 200),
 ]
 RANK = {role: n for n, role in enumerate(ROLES)}
 
 
-def _ask(client: ApiClient, route: ApiRoute, record_id: int):
+def _ask(client: ApiClient, route: ApiRoute, ids: tuple[int, int]):
     if route.method == "POST":
-        return client.post(route.url(record_id), {"access": "Sandbox access"})
-    return client.get(route.url(record_id))
+        body = {"access": "Sandbox access", "csv": "note\nfirst\n"}
+        return client.post(route.url(*ids), body)
+    return client.get(route.url(*ids))
 
 
 @pytest.fixture
-def record(team, member) -> int:
-    return CallRecord.objects.create(
+def record(team, member, sandbox_op) -> tuple[int, int]:
+    """A call record and a bulk run of the team, for the URLs that name one."""
+    call = CallRecord.objects.create(
         team=team, user=member.user, username="mia", method="GET", url="u"
-    ).pk
+    )
+    run = bulk_upload(scope=member.scope, operation=sandbox_op("listMeterTypes"), text="a\n1\n")
+    return call.pk, run.pk
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -204,3 +204,39 @@ def test_an_upstream_that_does_not_answer_is_502_with_its_record(
     answer = response.json()
     assert answer["record_id"]
     assert CallRecord.objects.get(pk=answer["record_id"]).error_kind
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_a_bulk_run_is_started_and_polled(team, member, api_as, sandbox_ready):
+    from django.core.management import call_command
+
+    from console.bulk.models import BulkRun
+
+    client = api_as(member)
+    csv_text = "name,unit,aggregation.type\n" + "".join(
+        f"API bulk {n} {team.pk},requests,increment\n" for n in range(1, 4)
+    )
+    started = client.post(
+        reverse("api:bulk_start", args=["metering", "createMeterType"]),
+        {"access": "Sandbox access", "csv": csv_text},
+    )
+    assert started.status_code == 202, started.content
+    run = BulkRun.objects.get(pk=started.json()["id"])
+    assert run.via == "API token ci of mia"
+    call_command("bulk_worker", "--batch", "--interval", "0")
+    polled = client.client.get(started.json()["poll"], headers=client.headers).json()
+    assert (polled["state"], polled["done"], polled["percent"]) == ("finished", 3, 100)
+    record = CallRecord.objects.get(pk=run.rows.get(number=2).record_id)
+    assert record.via == f"bulk run #{run.pk}, row 2 (API token ci of mia)"
+
+
+def test_a_bulk_run_with_bad_rows_is_refused_naming_them(member, api_as, sandbox_ready):
+    from console.bulk.models import BulkRun
+
+    response = api_as(member).post(
+        reverse("api:bulk_start", args=["metering", "createMeterType"]),
+        {"access": "Sandbox access", "csv": "name,unit,aggregation.type\n,requests,increment\n"},
+    )
+    assert response.status_code == 400
+    assert "row 1" in response.json()["fields"]
+    assert not BulkRun.objects.exists()

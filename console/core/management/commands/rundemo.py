@@ -36,12 +36,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--sandbox-port", type=int, default=8900)
+        parser.add_argument(
+            "--workers", type=int, default=2, help="task-queue workers for bulk runs"
+        )
 
-    def handle(self, *args: Any, host: str, port: int, sandbox_port: int, **opts: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, sandbox_port: int, workers: int, **opts: Any
+    ) -> None:
         if not settings.CONSOLE_DEMO:
             raise CommandError("rundemo is for demo mode: run it with CONSOLE_DEMO=1 (make run).")
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         sandbox = self._start_sandbox(sandbox_url, sandbox_port)
+        queue: list[subprocess.Popen[bytes]] = []
         try:
             login = demo_seed(sandbox_url=sandbox_url)
             self.stdout.write(demo_import_spec(sandbox_url=sandbox_url))
@@ -63,11 +69,22 @@ class Command(BaseCommand):
                     )
                 )
             )
+            queue = [self._start_worker(n) for n in range(workers)]
+            self.stdout.write(f"  {len(queue)} task-queue worker(s) run bulk runs.\n")
             call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
         finally:
+            for worker in queue:
+                worker.terminate()
+            for worker in queue:
+                worker.wait(timeout=10)
             if sandbox is not None:
                 sandbox.terminate()
                 sandbox.wait(timeout=10)
+
+    def _start_worker(self, number: int) -> subprocess.Popen[bytes]:
+        """A `bulk_worker` process (django-tasks-db's worker) beside the console."""
+        command = [sys.executable, "manage.py", "bulk_worker", "--worker-id", f"demo-{number}"]
+        return subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603 - our own command
 
     def _start_sandbox(self, url: str, port: int) -> subprocess.Popen[bytes] | None:
         state = _sandbox_answers(url)
