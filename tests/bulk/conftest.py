@@ -5,11 +5,17 @@ is empty (django-tasks-db's real `db_worker` loop, in batch mode)."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 from tests.explorer.support import (  # noqa: F401 - fixtures are found by name
     fake_access,
@@ -44,3 +50,29 @@ def work() -> Callable[[], str]:
         return out.getvalue()
 
     return run
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(*args: str, lease: str = "2s") -> subprocess.Popen[bytes]:
+    """`manage.py bulk_worker` in a process of its own on this test's database (a real
+    worker beside the test; its rows' leases last `lease`)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": _database_url(),
+        "CONSOLE_BULK_LEASE": lease,
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "bulk_worker", "--interval", "0.1", *args],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )

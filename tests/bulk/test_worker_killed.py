@@ -4,49 +4,18 @@ created exactly once, as the sandbox counts its creations."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from console.bulk import services
 from console.bulk.models import RowState, RunState
-from tests.bulk.conftest import meter_types_csv
+from tests.bulk.conftest import meter_types_csv, start_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-LEASE_SECONDS = 2
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _worker(*args: str) -> subprocess.Popen[bytes]:
-    """`manage.py bulk_worker` in a process of its own, on this test's database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
-        "CONSOLE_BULK_LEASE": f"{LEASE_SECONDS}s",
-    }
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "bulk_worker", "--interval", "0.1", *args],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+LEASE_SECONDS = 2  # the workers started here run with CONSOLE_BULK_LEASE=2s
 
 
 def _wait_for(condition, timeout: float, what: str) -> None:
@@ -87,7 +56,7 @@ def test_a_killed_worker_neither_skips_nor_repeats_a_row(
         scope=member.scope, run=run, access=sandbox_access, mapping=run.mapping, concurrency=2
     )
     services.bulk_start(scope=member.scope, run=run)
-    first = _worker()
+    first = start_worker()
     try:
         _wait_for(lambda: run.rows.filter(state=RowState.DONE).count() >= 100, 120, "100 rows")
     finally:
@@ -97,7 +66,7 @@ def test_a_killed_worker_neither_skips_nor_repeats_a_row(
     assert done_at_kill < 300, "the run finished before the kill: nothing was tested"
 
     time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's leases run out
-    second = _worker("--batch")
+    second = start_worker("--batch")
     _, errors = second.communicate(timeout=300)
     assert second.returncode == 0, errors.decode()[-3000:]
 
