@@ -57,7 +57,7 @@ def _claim(run: BulkRun, worker: str) -> BulkRow | bool | None:
                 Q(state=RowState.PENDING) | Q(state=RowState.SENDING, lease_until__lt=now)
             )
             .order_by("number")
-            .values("pk", "state", "lease_until")
+            .values("pk", "state", "lease_until", "number", "cells", "attempts")
             .first()
         )
         if candidate is None:
@@ -72,7 +72,14 @@ def _claim(run: BulkRun, worker: str) -> BulkRow | bool | None:
             attempts=F("attempts") + 1,
         )
         if won:
-            row = BulkRow.objects.get(pk=candidate["pk"])
+            row = BulkRow(
+                pk=candidate["pk"],
+                run=run,
+                number=candidate["number"],
+                cells=candidate["cells"],
+                state=RowState.SENDING,
+                attempts=candidate["attempts"] + 1,
+            )
             row.in_doubt = in_doubt
             return row
     return False
@@ -137,57 +144,87 @@ def _record(outcome: CallOutcome) -> int | None:
     return outcome.record.pk if outcome.record is not None else None
 
 
-def send_row(run: BulkRun, row: BulkRow) -> None:
-    """Send one row as its run's creator, through `run_operation` (recorded like a Send)."""
-    membership = (
-        Membership.objects.filter(team_id=run.team_id, user_id=run.created_by_id)
-        .select_related("team", "user")
-        .first()
-    )
-    if run.access is None:
-        _stop(run, "The run's Application Access was deleted: nothing more is sent.")
-        BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
-        return
-    if membership is None or not membership.can_send or not membership.user.is_active:
-        _stop(run, f"{run.created_by.get_username()} can no longer send calls in this team.")
-        BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
-        return
-    via = f"bulk run #{run.pk}, row {row.number}" + (f" ({run.via})" if run.via else "")
-    scope = TeamScope(membership, via=via)
-    form = run_form(run)
-    values, body = plan.row_call(form, plan.targets(form), run.mapping, row.cells)
-    outcome = run_operation(
-        scope=scope,
-        access=run.access,
-        operation=run.operation,
-        values=values,
-        body=body,
-        confirm_production=run.confirmed_production,
-    )
-    _finish(run, row, outcome)
+class _Driver:
+    """What one driver reads once for its run: the operation's form and targets, and the
+    creator's membership (read again when it may have changed: after a refusal)."""
+
+    def __init__(self, run: BulkRun) -> None:
+        self.run = run
+        self.form = run_form(run)
+        self.targets = plan.targets(self.form)
+        self.membership = self._membership()
+
+    def _membership(self) -> Membership | None:
+        return (
+            Membership.objects.filter(team_id=self.run.team_id, user_id=self.run.created_by_id)
+            .select_related("team", "user")
+            .first()
+        )
+
+    def send(self, row: BulkRow) -> None:
+        """Send one row as the run's creator, through `run_operation` (recorded like a Send)."""
+        run, membership = self.run, self.membership
+        if run.access is None:
+            _stop(run, "The run's Application Access was deleted: nothing more is sent.")
+            BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
+            return
+        if membership is None or not membership.can_send or not membership.user.is_active:
+            _stop(run, f"{run.created_by.get_username()} can no longer send calls in this team.")
+            BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
+            return
+        via = f"bulk run #{run.pk}, row {row.number}" + (f" ({run.via})" if run.via else "")
+        values, body = plan.row_call(self.form, self.targets, run.mapping, row.cells)
+        outcome = run_operation(
+            scope=TeamScope(membership, via=via),
+            access=run.access,
+            operation=run.operation,
+            values=values,
+            body=body,
+            confirm_production=run.confirmed_production,
+        )
+        if outcome.error and not outcome.sent and not outcome.field_errors:
+            # Refused before sending (the access disabled or restricted since): stop.
+            _stop(run, outcome.error)
+            BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
+            return
+        _finish(run, row, outcome)
+
+    def refresh_membership(self) -> None:
+        """Read the creator's membership again (their role or team may have changed)."""
+        self.membership = self._membership()
 
 
 def _worker_name(slot: int) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{slot}"
 
 
+HEARTBEAT_SECONDS = 5.0
+
+
 @task(queue_name="bulk")
 def drive_bulk_run(run_id: int, slot: int = 0) -> int:
     """Send the run's rows one at a time until none is left, the run is paused, cancelled or
     stopped; returns how many rows this driver sent."""
-    worker, sent = _worker_name(slot), 0
+    run = (
+        BulkRun.objects.select_related("operation", "access__environment", "created_by")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        return 0
+    driver, worker, sent, beat = _Driver(run), _worker_name(slot), 0, 0.0
     while True:
-        run = (
-            BulkRun.objects.select_related("operation", "access__environment", "created_by")
-            .filter(pk=run_id)
-            .first()
-        )
-        if run is None or run.state != RunState.RUNNING:
+        state = BulkRun.objects.filter(pk=run_id).values("state", "hold_until").first()
+        if state is None or state["state"] != RunState.RUNNING:
             return sent
         now = timezone.now()
-        BulkRun.objects.filter(pk=run.pk).update(heartbeat_at=now)
-        if run.hold_until and run.hold_until > now:
-            time.sleep(min(1.0, (run.hold_until - now).total_seconds()))
+        if time.monotonic() - beat > HEARTBEAT_SECONDS:
+            BulkRun.objects.filter(pk=run_id).update(heartbeat_at=now)
+            beat = time.monotonic()
+            driver.refresh_membership()
+        hold = state["hold_until"]
+        if hold and hold > now:
+            time.sleep(min(1.0, (hold - now).total_seconds()))
             continue
         row = _claim(run, worker)
         if row is False:
@@ -195,14 +232,14 @@ def drive_bulk_run(run_id: int, slot: int = 0) -> int:
             continue
         if row is None:
             if not run.rows.filter(state__in=[RowState.PENDING, RowState.SENDING]).exists():
-                BulkRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+                BulkRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
                     state=RunState.FINISHED, finished_at=timezone.now()
                 )
             return sent
         try:
-            send_row(run, row)
+            driver.send(row)
         except Exception:
-            log.exception("Bulk run %s: row %s failed unexpectedly.", run.pk, row.number)
+            log.exception("Bulk run %s: row %s failed unexpectedly.", run_id, row.number)
             BulkRow.objects.filter(pk=row.pk).update(
                 state=RowState.FAILED,
                 error="The console failed on this row (see its log).",
