@@ -34,7 +34,26 @@ def _refusals(*statuses: int) -> dict[str, Any]:
     }
 
 
-TEAM = {"name": "team", "in": "path", "required": True, "schema": {"type": "string"}}
+def _path_param(name: str, kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+TEAM = _path_param("team")
+ID = _path_param("id", "integer")
+
+
+def _read(operation_id: str, summary: str, answer: str, *parameters: Any) -> dict[str, Any]:
+    """A GET of the API: its parameters after the team, its answer, its refusals."""
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "parameters": [TEAM, *parameters],
+            "responses": {"200": {"description": answer}, **_refusals(401, 404, 429)},
+        }
+    }
+
+
 PAGING = [
     {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "Keyset."},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}},
@@ -172,70 +191,22 @@ def document(server: str) -> dict[str, Any]:
                     },
                 }
             },
-            "/api/v1/t/{team}/bulk/{id}": {
-                "get": {
-                    "operationId": "getBulkRun",
-                    "summary": "A bulk run's progress",
-                    "parameters": [
-                        TEAM,
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                    ],
-                    "responses": {
-                        "200": {"description": "Its state and counts."},
-                        **_refusals(401, 404, 429),
-                    },
-                }
-            },
-            "/api/v1/t/{team}/operations": {
-                "get": {
-                    "operationId": "listOperations",
-                    "summary": "The operations of each spec's newest version",
-                    "parameters": [
-                        TEAM,
-                        *PAGING,
-                        {"name": "spec", "in": "query", "schema": {"type": "string"}},
-                    ],
-                    "responses": {
-                        "200": {"description": "A page of operations."},
-                        **_refusals(401, 404, 429),
-                    },
-                }
-            },
-            "/api/v1/t/{team}/history": {
-                "get": {
-                    "operationId": "listHistory",
-                    "summary": "The team's calls, newest first",
-                    "parameters": [TEAM, *PAGING],
-                    "responses": {
-                        "200": {"description": "A page of records."},
-                        **_refusals(401, 404, 429),
-                    },
-                }
-            },
-            "/api/v1/t/{team}/history/{id}": {
-                "get": {
-                    "operationId": "getRecord",
-                    "summary": "One call as recorded (secrets redacted)",
-                    "parameters": [
-                        TEAM,
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        },
-                    ],
-                    "responses": {
-                        "200": {"description": "The record."},
-                        **_refusals(401, 404, 429),
-                    },
-                }
-            },
+            "/api/v1/t/{team}/bulk/{id}": _read(
+                "getBulkRun", "A bulk run's progress", "Its state and counts.", ID
+            ),
+            "/api/v1/t/{team}/operations": _read(
+                "listOperations",
+                "The operations of each spec's newest version",
+                "A page of operations.",
+                *PAGING,
+                {"name": "spec", "in": "query", "schema": {"type": "string"}},
+            ),
+            "/api/v1/t/{team}/history": _read(
+                "listHistory", "The team's calls, newest first", "A page of records.", *PAGING
+            ),
+            "/api/v1/t/{team}/history/{id}": _read(
+                "getRecord", "One call as recorded (secrets redacted)", "The record.", ID
+            ),
             "/proxy/t/{team}/{access}/{path}": {
                 "description": (
                     "Any method: the request as sent goes to the Application Access's "

@@ -3,8 +3,6 @@ start (on the task queue), pause, resume, cancel, and read the progress and the 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from console.explorer.services import (
     operation_open,
     preview_call,
 )
+from console.history.export import csv_lines, safe_cell
 from console.specs.models import Operation
 from console.teams.models import Membership, Role
 from console.teams.scoping import TeamScope
@@ -274,26 +273,18 @@ def result_csv(run: BulkRun) -> Iterator[str]:
         keys += [k for k in result if k not in keys]
     header = [*run.columns, "row", "state", "status", *[f"response.{k}" for k in keys],
               "error", "record"]  # fmt: skip
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: list[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(values)
-        return buffer.getvalue()
-
+    line = csv_lines()
     yield line(header)
     for row in run.rows.order_by("number").iterator(chunk_size=1000):
         error = row.error or "; ".join(f"{k}: {v}" for k, v in row.problems.items())
         yield line(
             [
-                *[_safe(row.cells.get(c, "")) for c in run.columns],
+                *[safe_cell(row.cells.get(c, "")) for c in run.columns],
                 row.number,
                 row.get_state_display(),
                 row.status or "",
-                *[_safe(_cell(row.result.get(k, ""))) for k in keys],
-                _safe(error),
+                *[safe_cell(_cell(row.result.get(k, ""))) for k in keys],
+                safe_cell(error),
                 row.record_id or "",
             ]
         )
@@ -301,11 +292,6 @@ def result_csv(run: BulkRun) -> Iterator[str]:
 
 def _cell(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _safe(value: str) -> str:
-    """Defuse spreadsheet formulas (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def lease() -> timedelta:

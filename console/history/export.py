@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -72,8 +72,9 @@ def export_jsonl(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
         yield json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def export_csv(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
-    """A header line, then one CSV line per row (JSON columns as JSON text)."""
+def csv_lines() -> Callable[[list[object]], str]:
+    """A function that turns one row's values into one CSV line (for streaming a file
+    line by line without holding it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -83,14 +84,20 @@ def export_csv(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
         writer.writerow(values)
         return buffer.getvalue()
 
+    return line
+
+
+def export_csv(records: QuerySet, columns: Columns = CALLS) -> Iterator[str]:
+    """A header line, then one CSV line per row (JSON columns as JSON text)."""
+    line = csv_lines()
     yield line(list(columns.names))
     for row in _rows(records, columns):
         for key in columns.json:
             row[key] = json.dumps(row[key], ensure_ascii=False)
-        yield line([_safe_cell(row[column]) for column in columns.names])
+        yield line([safe_cell(row[column]) for column in columns.names])
 
 
-def _safe_cell(value: object) -> object:
+def safe_cell(value: object) -> object:
     """Defuse spreadsheet formulas (CSV injection) in text cells."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
