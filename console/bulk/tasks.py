@@ -21,7 +21,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.tasks import task
 from django.utils import timezone
 
@@ -44,14 +46,23 @@ def _stop(run: BulkRun, reason: str) -> None:
     )
 
 
+def _live(run: BulkRun, now: Any) -> Any:
+    """How many of the run's rows are being sent now (leases that have not run out)."""
+    return run.rows.filter(state=RowState.SENDING, lease_until__gte=now)
+
+
 def _claim(run: BulkRun, worker: str) -> BulkRow | bool | None:
     """The next row for `worker` (False while the run's concurrency is taken, None when no
-    row is left to send): a waiting row, or one whose sender's lease ran out."""
+    row is left to send): a waiting row, or one whose sender's lease ran out.
+
+    The UPDATE that claims it also checks, in the same statement, that fewer rows than the
+    run's concurrency are being sent, so drivers beyond it (after a recovery) wait.
+    """
     now = timezone.now()
-    live = run.rows.filter(state=RowState.SENDING, lease_until__gte=now).count()
-    if live >= run.concurrency:
-        return False
-    for _ in range(20):  # another worker may take a row between the read and the update
+    live_count = Subquery(
+        _live(run, now).order_by().values("run").annotate(n=Count("pk")).values("n")[:1]
+    )
+    for _ in range(20):  # another driver may take the row between the read and the update
         candidate = (
             run.rows.filter(
                 Q(state=RowState.PENDING) | Q(state=RowState.SENDING, lease_until__lt=now)
@@ -62,14 +73,17 @@ def _claim(run: BulkRun, worker: str) -> BulkRow | bool | None:
         )
         if candidate is None:
             return None
-        in_doubt = candidate["state"] == RowState.SENDING
-        won = BulkRow.objects.filter(
-            pk=candidate["pk"], state=candidate["state"], lease_until=candidate["lease_until"]
-        ).update(
-            state=RowState.SENDING,
-            lease_until=now + lease(),
-            worker=worker,
-            attempts=F("attempts") + 1,
+        won = (
+            BulkRow.objects.filter(
+                pk=candidate["pk"], state=candidate["state"], lease_until=candidate["lease_until"]
+            )
+            .filter(LessThan(Coalesce(live_count, 0), run.concurrency))
+            .update(
+                state=RowState.SENDING,
+                lease_until=now + lease(),
+                worker=worker,
+                attempts=F("attempts") + 1,
+            )
         )
         if won:
             row = BulkRow(
@@ -80,8 +94,10 @@ def _claim(run: BulkRun, worker: str) -> BulkRow | bool | None:
                 state=RowState.SENDING,
                 attempts=candidate["attempts"] + 1,
             )
-            row.in_doubt = in_doubt
+            row.in_doubt = candidate["state"] == RowState.SENDING
             return row
+        if _live(run, now).count() >= run.concurrency:
+            return False
     return False
 
 
@@ -161,17 +177,18 @@ class _Driver:
             .first()
         )
 
-    def send(self, row: BulkRow) -> None:
-        """Send one row as the run's creator, through `run_operation` (recorded like a Send)."""
+    def send(self, row: BulkRow) -> int | None:
+        """Send one row as the run's creator, through `run_operation` (recorded like a Send);
+        returns the answer's status (None when nothing came back)."""
         run, membership = self.run, self.membership
         if run.access is None:
             _stop(run, "The run's Application Access was deleted: nothing more is sent.")
             BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
-            return
+            return None
         if membership is None or not membership.can_send or not membership.user.is_active:
             _stop(run, f"{run.created_by.get_username()} can no longer send calls in this team.")
             BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
-            return
+            return None
         via = f"bulk run #{run.pk}, row {row.number}" + (f" ({run.via})" if run.via else "")
         values, body = plan.row_call(self.form, self.targets, run.mapping, row.cells)
         outcome = run_operation(
@@ -186,8 +203,9 @@ class _Driver:
             # Refused before sending (the access disabled or restricted since): stop.
             _stop(run, outcome.error)
             BulkRow.objects.filter(pk=row.pk).update(state=RowState.PENDING, lease_until=None)
-            return
+            return None
         _finish(run, row, outcome)
+        return outcome.status
 
     def refresh_membership(self) -> None:
         """Read the creator's membership again (their role or team may have changed)."""
@@ -199,6 +217,7 @@ def _worker_name(slot: int) -> str:
 
 
 HEARTBEAT_SECONDS = 5.0
+STATE_SECONDS = 0.25
 
 
 @task(queue_name="bulk")
@@ -212,9 +231,13 @@ def drive_bulk_run(run_id: int, slot: int = 0) -> int:
     )
     if run is None:
         return 0
-    driver, worker, sent, beat = _Driver(run), _worker_name(slot), 0, 0.0
+    driver, worker, sent, beat, looked = _Driver(run), _worker_name(slot), 0, 0.0, 0.0
+    state: dict[str, Any] | None = None
     while True:
-        state = BulkRun.objects.filter(pk=run_id).values("state", "hold_until").first()
+        if state is None or time.monotonic() - looked > STATE_SECONDS:
+            # Paused, cancelled, stopped, held by a 429: seen within STATE_SECONDS.
+            state = BulkRun.objects.filter(pk=run_id).values("state", "hold_until").first()
+            looked = time.monotonic()
         if state is None or state["state"] != RunState.RUNNING:
             return sent
         now = timezone.now()
@@ -225,6 +248,7 @@ def drive_bulk_run(run_id: int, slot: int = 0) -> int:
         hold = state["hold_until"]
         if hold and hold > now:
             time.sleep(min(1.0, (hold - now).total_seconds()))
+            state = None
             continue
         row = _claim(run, worker)
         if row is False:
@@ -237,7 +261,8 @@ def drive_bulk_run(run_id: int, slot: int = 0) -> int:
                 )
             return sent
         try:
-            driver.send(row)
+            if driver.send(row) in (429, 401, 403, None):
+                state = None  # held or stopped: read the run again before the next row
         except Exception:
             log.exception("Bulk run %s: row %s failed unexpectedly.", run_id, row.number)
             BulkRow.objects.filter(pk=row.pk).update(
