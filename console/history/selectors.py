@@ -111,6 +111,11 @@ class HistoryFilter:
         }
         return urlencode({k: v for k, v in pairs.items() if v})
 
+    @property
+    def active(self) -> bool:
+        """Whether any filter is set (an empty page then means "no match", not "no calls")."""
+        return bool(self.as_query())
+
     def apply(self, records: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
         """Narrow `records` to what the filter asks for."""
         if self.user:
