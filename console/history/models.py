@@ -169,7 +169,9 @@ class AuditAction(models.TextChoices):
     ENABLED = "access_enabled", "Enabled"
     DELETED = "access_deleted", "Deleted"
     TESTED = "access_tested", "Connection tested"
+    TEST_FAILED = "access_test_failed", "Connection test failed"
     TOKEN_FETCHED = "token_fetched", "Token fetched"
+    TOKEN_FAILED = "token_failed", "Token request failed"
 
 
 class AuditEvent(AppendOnlyRecord):
@@ -190,6 +192,13 @@ class AuditEvent(AppendOnlyRecord):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.access_name} by {self.username}"
+
+    @property
+    def details(self) -> str:
+        """The event's detail in words ("restricted to admins and owners"), for pages."""
+        from console.history.credential_events import describe_detail
+
+        return describe_detail(self)
 
 
 class ChainHead(models.Model):

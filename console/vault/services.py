@@ -16,7 +16,7 @@ from console.history.audit import audit_record
 from console.history.models import AuditAction
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
-from console.upstream.errors import OutboundRefused
+from console.upstream.errors import OutboundRefused, UpstreamError
 from console.upstream.http import UpstreamResponse, check_url
 from console.upstream.tokens import CallTokenInfo, ClientCredentials, Token, describe_token
 from console.vault import crypto
@@ -261,14 +261,53 @@ def access_call(
 ) -> tuple[UpstreamResponse, CallTokenInfo]:
     """Run `do` with the shared token; on a 401 drop that token and retry once.
 
-    When this call had to fetch the token, the fetch is recorded as an audit event.
+    When this call had to fetch the token, the fetch is recorded as an audit event; so is
+    a token request that failed (refused credentials, an unreachable token endpoint).
     """
-    response, info = default_broker().call(
-        access_key(access), lambda: _credentials(access), do, generation=token_generation(access)
-    )
+    # An error `do` raised is the API call's; any other came from getting the token.
+    call_errors: list[BaseException] = []
+
+    def calling(token: Token) -> UpstreamResponse:
+        try:
+            return do(token)
+        except BaseException as exc:
+            call_errors.append(exc)
+            raise
+
+    started = time.perf_counter()
+    try:
+        response, info = default_broker().call(
+            access_key(access),
+            lambda: _credentials(access),
+            calling,
+            generation=token_generation(access),
+        )
+    except (UpstreamError, VaultError) as exc:
+        if scope is not None and exc not in call_errors:
+            _audit_failure(scope, AuditAction.TOKEN_FAILED, access, exc, started)
+        raise
     if not info.cached and scope is not None:
         _audit_fetch(scope, access, info.expires_at, info.token_ms, retried=info.retried)
     return response, info
+
+
+def _audit_failure(
+    scope: TeamScope,
+    action: AuditAction,
+    access: ApplicationAccess,
+    exc: UpstreamError | VaultError,
+    started: float,
+) -> None:
+    """Record a failed token request or connection test with its reason (never a secret:
+    the errors' messages are written to be shown and stored)."""
+    detail: dict[str, Any] = {
+        "reason": getattr(exc, "message", str(exc)),
+        "kind": getattr(exc, "kind", "vault"),
+        "ms": round((time.perf_counter() - started) * 1000),
+    }
+    if getattr(exc, "status", None):
+        detail["status"] = exc.status  # type: ignore[union-attr]
+    _audit(scope, action, access, **detail)
 
 
 def _audit_fetch(
@@ -300,12 +339,17 @@ def _masked_subject(subject: str, access: ApplicationAccess) -> str:
 
 
 def access_test(*, scope: TeamScope, access: ApplicationAccess) -> ConnectionCheck:
-    """Get (or reuse) a token and describe it for display; the test itself is audited."""
+    """Get (or reuse) a token and describe it for display; the test itself is audited,
+    a failed one too (with the reason)."""
     scope.require(Role.MEMBER)
     started = time.perf_counter()
-    token, fetched = default_broker().obtain(
-        access_key(access), lambda: _credentials(access), generation=token_generation(access)
-    )
+    try:
+        token, fetched = default_broker().obtain(
+            access_key(access), lambda: _credentials(access), generation=token_generation(access)
+        )
+    except (UpstreamError, VaultError) as exc:
+        _audit_failure(scope, AuditAction.TEST_FAILED, access, exc, started)
+        raise
     elapsed_ms = (time.perf_counter() - started) * 1000
     if fetched:
         _audit_fetch(scope, access, token.expires_at, elapsed_ms)
