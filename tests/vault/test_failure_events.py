@@ -11,10 +11,14 @@ from console.upstream.errors import TokenRejected
 from console.vault import services
 from console.vault.models import ApplicationAccess
 from tests.conftest import SANDBOX_CLIENT_ID
+from tests.explorer import support
 from tests.explorer.support import html, send
-from tests.explorer.support import sandbox_op, sandbox_spec  # noqa: F401 - fixtures by name
 
 pytestmark = pytest.mark.django_db
+
+# The sandbox spec's fixtures, found by name.
+sandbox_spec = support.sandbox_spec
+sandbox_op = support.sandbox_op
 
 
 @pytest.fixture
@@ -49,7 +53,7 @@ def test_the_test_button_records_the_failure_too(member, refused, team):
     assert last_event(refused).action == AuditAction.TEST_FAILED
 
 
-def test_a_refused_token_request_during_send_is_an_event(member, refused, sandbox_op, team):  # noqa: F811
+def test_a_refused_token_request_during_send_is_an_event(member, refused, sandbox_op, team):
     send(member.client(), sandbox_op("listMeterTypes"), refused)
     event = last_event(refused)
     assert event.action == AuditAction.TOKEN_FAILED
@@ -59,7 +63,7 @@ def test_a_refused_token_request_during_send_is_an_event(member, refused, sandbo
     assert event.detail["reason"] in events.replace("&#x27;", "'")
 
 
-def test_an_api_error_after_a_token_is_no_token_event(member, access, sandbox_op):  # noqa: F811
+def test_an_api_error_after_a_token_is_no_token_event(member, access, sandbox_op):
     """A call that got its token and then a 404 is a fetch, not a failed token request."""
     missing = {"path:meterTypeId": "3fa85f64-5717-4562-b3fc-2c963f66afa6"}
     send(member.client(), sandbox_op("getMeterType"), access, missing)
