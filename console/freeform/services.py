@@ -1,0 +1,446 @@
+"""Free requests: saving them, and sending one to an Application Access's environment.
+
+`free_send` gives a call typed by hand the guarantees of a spec Send: members and above
+(viewers 403), only the team's accesses (404), the access's own refusals, only the
+environment's host (a path that would leave it is refused with a message), the production
+guard for methods that change things, the caller's credential and hop-by-hop headers
+dropped (the managed token is added here), the outbound client's size limits, redaction
+and one history record. It goes out through `explorer.services.exchange`, as the
+pass-through does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from console.api.passthrough import forwarded_headers
+from console.explorer.rendering import render_body
+from console.explorer.services import CallOutcome, exchange, needs_production_confirmation
+from console.freeform.models import FreeRequest, Method
+from console.history.redaction import redact_headers, redact_json_text, scrub
+from console.history.services import CallFacts, call_record
+from console.specs.engine.request import join_url
+from console.teams.models import Role
+from console.teams.scoping import TeamScope
+from console.vault import services as vault
+from console.vault.models import ApplicationAccess, Environment
+
+MAX_NAME = 200
+MAX_PATH = 2000
+MAX_ROWS = 100
+MAX_ROW_TEXT = 8000
+METHODS = tuple(Method.values)
+# A header name is an RFC 9110 token.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_ELSEWHERE = (
+    "Type the path only, such as /metering/v1/meter-types: the host comes from the "
+    "Application Access's environment."
+)
+
+
+class FreeRequestError(Exception):
+    """A free request that cannot be saved or sent, with one message for a person."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One query or header row."""
+
+    name: str
+    value: str
+    enabled: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        """The row as the model stores it."""
+        return {"name": self.name, "value": self.value, "enabled": self.enabled}
+
+
+def clean_rows(rows: Iterable[Any], what: str = "row") -> list[Row]:
+    """Rows from dicts (``name``, ``value``, ``enabled``) or pairs; rows without a name go.
+
+    Raises FreeRequestError for too many rows or an over-long value.
+    """
+    out: list[Row] = []
+    for row in rows or ():
+        if isinstance(row, Row):
+            name, value, enabled = row.name, row.value, row.enabled
+        elif isinstance(row, Mapping):
+            name, value = row.get("name", ""), row.get("value", "")
+            enabled = row.get("enabled", True) not in (False, "false", "0", "", None)
+        elif isinstance(row, list | tuple) and len(row) in (2, 3):
+            name, value = row[0], row[1]
+            enabled = bool(row[2]) if len(row) == 3 else True
+        else:
+            continue
+        name = str(name if name is not None else "").strip()
+        value = str(value if value is not None else "")
+        if not name:
+            continue
+        if len(name) > MAX_ROW_TEXT or len(value) > MAX_ROW_TEXT:
+            raise FreeRequestError(f"A {what} has more than {MAX_ROW_TEXT} characters.")
+        out.append(Row(name, value, bool(enabled)))
+    if len(out) > MAX_ROWS:
+        raise FreeRequestError(f"A request has at most {MAX_ROWS} {what}s.")
+    return out
+
+
+def clean_method(method: str) -> str:
+    """The method in capitals; an error for one free requests do not send."""
+    method = str(method or "").strip().upper()
+    if method not in METHODS:
+        raise FreeRequestError(f"Choose a method: {', '.join(METHODS)}.")
+    return method
+
+
+def clean_name(name: str) -> str:
+    """The name as stored: one line, trimmed; an error when empty or too long."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise FreeRequestError("Give the request a name.")
+    if len(name) > MAX_NAME:
+        raise FreeRequestError(f"Names have at most {MAX_NAME} characters.")
+    return name
+
+
+def path_problem(path: str) -> str | None:
+    """Why `path` cannot be sent below an environment's base URL; None when it can.
+
+    Refused: absolute URLs and scheme changes (``https://…``, ``mailto:``), a host
+    (``//host``), backslashes, spaces and control characters, fragments, and ``.`` or
+    ``..`` segments (also percent-encoded), which would leave the base URL's path.
+    """
+    if len(path) > MAX_PATH:
+        return f"The path has more than {MAX_PATH} characters."
+    if "://" in path or path.startswith("//") or "\\" in path:
+        return _ELSEWHERE
+    head = path.split("/", 1)[0].split("?", 1)[0]
+    if ":" in head:  # a scheme such as https: or javascript:
+        return _ELSEWHERE
+    if _CONTROL.search(path):
+        return "The path cannot hold spaces or control characters: percent-encode them (%20)."
+    if "#" in path:
+        return "The path cannot hold a fragment (#…): it is never sent to the API."
+    segments = unquote(unquote(path.split("?", 1)[0])).split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return "The path cannot hold . or .. segments: type the path as the API names it."
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return _ELSEWHERE
+    return None
+
+
+def _stored_rows(rows: list[Row], *, headers: bool) -> list[dict[str, Any]]:
+    if not headers:
+        return [r.as_json() for r in rows]
+    # Credential headers are not kept: they would never be sent anyway, and a saved
+    # request is shown to the whole team. Values named like a secret are redacted.
+    kept = [r for r in rows if forwarded_headers({r.name: r.value})]
+    redacted = redact_headers([(r.name, r.value) for r in kept])
+    return [
+        Row(r.name, value, r.enabled).as_json()
+        for r, (_, value) in zip(kept, redacted, strict=True)
+    ]
+
+
+def _fields(
+    *,
+    method: str,
+    path: str,
+    query: Iterable[Any],
+    headers: Iterable[Any],
+    body: str,
+    body_content_type: str,
+) -> dict[str, Any]:
+    path = str(path or "").strip()
+    # Only the template is checked here ({{variables}} may still hold anything).
+    problem = path_problem(path)
+    if problem:
+        raise FreeRequestError(problem)
+    return {
+        "method": clean_method(method),
+        "path": path,
+        "query": _stored_rows(clean_rows(query, "query parameter"), headers=False),
+        "headers": _stored_rows(clean_rows(headers, "header"), headers=True),
+        "body": redact_json_text(str(body or "")),
+        "body_content_type": str(body_content_type or "").strip()[:200],
+    }
+
+
+def free_request_create(
+    *,
+    scope: TeamScope,
+    name: str,
+    method: str,
+    path: str,
+    query: Iterable[Any] = (),
+    headers: Iterable[Any] = (),
+    body: str = "",
+    body_content_type: str = "",
+) -> FreeRequest:
+    """Save a free request named `name`, shared with the team (members and above)."""
+    scope.require(Role.MEMBER)
+    return FreeRequest.objects.create(
+        team=scope.team,
+        name=clean_name(name),
+        created_by=scope.user,
+        **_fields(
+            method=method,
+            path=path,
+            query=query,
+            headers=headers,
+            body=body,
+            body_content_type=body_content_type,
+        ),
+    )
+
+
+def can_edit(scope: TeamScope, free: FreeRequest) -> bool:
+    """The member who saved it (while a member or above) and admins may change it."""
+    if scope.membership.has_role(Role.ADMIN):
+        return True
+    return scope.membership.can_send and free.created_by_id == scope.user.pk
+
+
+def _require_edit(scope: TeamScope, free: FreeRequest) -> None:
+    if free.team_id != scope.team.pk:
+        raise Http404("No such free request.")
+    if not can_edit(scope, free):
+        raise PermissionDenied("Only the member who saved it and admins can change it.")
+
+
+def free_request_update(
+    *,
+    scope: TeamScope,
+    free: FreeRequest,
+    method: str,
+    path: str,
+    query: Iterable[Any] = (),
+    headers: Iterable[Any] = (),
+    body: str = "",
+    body_content_type: str = "",
+    name: str | None = None,
+) -> FreeRequest:
+    """Replace what `free` sends (and its name, when given)."""
+    scope.require(Role.MEMBER)
+    _require_edit(scope, free)
+    fields = _fields(
+        method=method,
+        path=path,
+        query=query,
+        headers=headers,
+        body=body,
+        body_content_type=body_content_type,
+    )
+    if name is not None:
+        fields["name"] = clean_name(name)
+    for key, value in fields.items():
+        setattr(free, key, value)
+    free.save()
+    return free
+
+
+def free_request_delete(*, scope: TeamScope, free: FreeRequest) -> None:
+    """Delete `free` (its calls stay in the history; collection steps with it go)."""
+    scope.require(Role.MEMBER)
+    _require_edit(scope, free)
+    free.delete()
+
+
+# ---------------------------------------------------------------- variables
+
+
+class _NoVariables:
+    """Stands in while the team has no variables module: nothing resolves."""
+
+    secrets: tuple[str, ...] = ()
+
+    def resolve_text(self, text: str) -> str:
+        return text
+
+
+def variables_of(scope: TeamScope, environment: Environment) -> Any:
+    """The team's variables for `environment` (`console.variables`)."""
+    try:
+        from console.variables.services import variables_for
+    except ImportError:  # pragma: no cover - the variables app is built alongside
+        return _NoVariables()
+    return variables_for(scope, environment)
+
+
+def _unresolved_error() -> tuple[type[Exception], ...]:
+    try:
+        from console.variables.services import UnresolvedVariables
+    except ImportError:  # pragma: no cover
+        return ()
+    return (UnresolvedVariables,)
+
+
+_LEFT_OVER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _resolve(variables: Any, text: str) -> str:
+    resolved = variables.resolve_text(text)
+    left = _LEFT_OVER.findall(resolved)
+    if left:  # the variables module should have said so; never send a {{placeholder}}
+        names = ", ".join(sorted(set(left)))
+        raise FreeRequestError(f"No variable named {names} in this environment: nothing sent.")
+    return resolved
+
+
+# ---------------------------------------------------------------- sending
+
+
+def _content_type(body: bytes, declared: str, headers: dict[str, str]) -> str:
+    """The body's Content-Type: the one chosen, else a Content-Type header row, else
+    JSON for text that parses as JSON, else plain text."""
+    if declared:
+        return declared
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value
+    if not body:
+        return ""
+    try:
+        json.loads(body)
+    except ValueError:
+        return "text/plain; charset=utf-8"
+    return "application/json"
+
+
+def _check_headers(rows: list[Row]) -> str | None:
+    for row in rows:
+        if not _HEADER_NAME.match(row.name):
+            return f"“{row.name[:60]}” is not a header name (letters, digits and - only)."
+        if "\r" in row.value or "\n" in row.value or "\x00" in row.value:
+            return f"The value of the header {row.name} cannot hold line breaks."
+    return None
+
+
+def free_send(
+    *,
+    scope: TeamScope,
+    access: ApplicationAccess,
+    method: str,
+    path: str,
+    query: Iterable[Any],
+    headers: Iterable[Any],
+    body: str,
+    body_content_type: str = "",
+    confirm_production: bool = False,
+    confirmed_environment: str | None = None,
+    label: str = "",
+) -> CallOutcome:
+    """Send a request typed by hand to `access`'s environment with the managed token.
+
+    `path` is relative to the environment's base URL; `query` and `headers` are rows
+    (dicts or pairs, disabled rows skipped); ``{{variables}}`` in path, query, headers and
+    body are resolved for the access's environment first (an unknown one: nothing sent).
+    Mutating methods on a production environment need `confirm_production` (and, when
+    given, `confirmed_environment` must be this environment's id), as Send does.
+    Messages a person can act on come back in the outcome (`sent=False`, `error`).
+    """
+    started = time.perf_counter()
+    scope.require(Role.MEMBER)
+    if access.team_id != scope.team.pk:
+        raise Http404("No such Application Access.")
+    refusal = vault.access_refusal(scope, access)
+    if refusal:
+        return CallOutcome(sent=False, error=refusal)
+    env = access.environment
+    variables = variables_of(scope, env)
+    try:
+        method = clean_method(method)
+        query_rows = [r for r in clean_rows(query, "query parameter") if r.enabled]
+        header_rows = [r for r in clean_rows(headers, "header") if r.enabled]
+        resolved_path = _resolve(variables, str(path or "").strip())
+        pairs = [(_resolve(variables, r.name), _resolve(variables, r.value)) for r in query_rows]
+        header_rows = [
+            Row(_resolve(variables, r.name), _resolve(variables, r.value)) for r in header_rows
+        ]
+        text = _resolve(variables, str(body or ""))
+    except FreeRequestError as exc:
+        return CallOutcome(sent=False, error=str(exc))
+    except _unresolved_error() as exc:
+        return CallOutcome(sent=False, error=f"{exc} Nothing was sent.")
+    problem = path_problem(resolved_path) or _check_headers(header_rows)
+    if problem:
+        return CallOutcome(sent=False, error=problem)
+    if "?" in resolved_path:  # a query typed into the path goes before the rows
+        resolved_path, typed = resolved_path.split("?", 1)
+        pairs = parse_qsl(typed, keep_blank_values=True) + pairs
+    payload = text.encode("utf-8")
+    if len(payload) > settings.CONSOLE_MAX_UPLOAD_BYTES:
+        return CallOutcome(sent=False, error="The request body is larger than the console sends.")
+    sent_headers = forwarded_headers({r.name: r.value for r in header_rows})
+    content_type = _content_type(payload, str(body_content_type or "").strip(), sent_headers)
+    if payload and "json" in content_type.lower():
+        try:
+            json.loads(payload)
+        except ValueError as exc:
+            return CallOutcome(sent=False, error=f"The request body is not valid JSON: {exc}.")
+    url = join_url(env.base_url, "", "/" + resolved_path.lstrip("/"), pairs or None)
+    base, target = urlsplit(env.base_url), urlsplit(url)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+        return CallOutcome(sent=False, error=_ELSEWHERE)  # belt and braces: never elsewhere
+    confirmed = confirm_production and confirmed_environment in (None, str(env.pk))
+    if needs_production_confirmation(access, method) and not confirmed:
+        return CallOutcome(
+            sent=False,
+            url=url,
+            method=method,
+            needs_confirmation=True,
+            environment_name=env.name,
+            environment_id=env.pk,
+            operation_label=label or f"{method} {'/' + resolved_path.lstrip('/')}",
+        )
+    headers_out = {"Accept": "application/json, */*;q=0.5"}
+    headers_out.update({k: v for k, v in sent_headers.items() if k.lower() != "content-type"})
+    if payload and content_type:
+        headers_out["Content-Type"] = content_type
+    facts = CallFacts(
+        method=method,
+        url=url,
+        request_headers=[*headers_out.items(), ("Authorization", "Bearer [redacted]")],
+        request_body=text,
+        request_content_type=content_type if payload else "",
+    )
+    outcome = CallOutcome(sent=True, url=url, method=method)
+    sent = exchange(
+        scope=scope, access=access, facts=facts, headers=headers_out, body=payload or None
+    )
+    outcome.upstream_ms, outcome.token_ms = facts.upstream_ms, facts.token_ms
+    if sent.response is None:
+        outcome.error_kind, outcome.error = facts.error_kind, facts.error_message
+    else:
+        response, info = sent.response, sent.info
+        outcome.status, outcome.reason = response.status, response.reason
+        outcome.headers = list(response.headers)
+        outcome.body = render_body(response.body, response.content_type or "")
+        outcome.truncated = response.truncated
+        outcome.content_type = response.content_type or ""
+        outcome.token_source = info.source
+        outcome.retried = info.retried
+        if response.truncated:
+            outcome.error_kind = "truncated"
+    facts.duration_ms = (time.perf_counter() - started) * 1000
+    outcome.duration_ms = facts.duration_ms
+    secrets = [*sent.used_tokens, *getattr(variables, "secrets", ())]
+    # The history does not redact URLs: a secret variable in the path or the query is
+    # scrubbed here, as typed and as the query encodes it.
+    facts.url = scrub(scrub(facts.url, secrets), [quote(s, safe=",|") for s in secrets])
+    outcome.url = facts.url
+    outcome.record = call_record(
+        scope=scope, facts=facts, access=access, operation=None, secrets=secrets
+    )
+    return outcome
