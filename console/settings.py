@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "console.sso",
     "console.api",
     "console.bulk",
+    "console.variables",
     "django_tasks_db",
     "console.sandbox",
 ]

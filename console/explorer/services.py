@@ -57,6 +57,7 @@ from console.teams.scoping import TeamScope
 from console.upstream.errors import UpstreamError
 from console.upstream.http import OutboundPolicy, UpstreamResponse, send
 from console.upstream.tokens import Token
+from console.variables import services as variables
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess, CachedToken
 
@@ -611,10 +612,29 @@ class CallPreview:
 
 
 def preview_call(
-    form: OperationForm, access: ApplicationAccess | None, values: Any, body: str = ""
+    form: OperationForm,
+    access: ApplicationAccess | None,
+    values: Any,
+    body: str = "",
+    *,
+    vset: variables.VariableSet | None = None,
 ) -> CallPreview:
     """Check `values` and `body` as Send does (schemas, required fields, the request's
-    build) and say what would be sent, for checking many rows before a bulk run."""
+    build) and say what would be sent, for checking many rows before a bulk run.
+
+    With `vset` (`variables.variables_for`), placeholders are replaced first, as Send
+    replaces them, and secret values are shown as ``[secret]``."""
+    if vset is not None:
+        values, body, unknown = variables.resolve_posted(vset, values, body)
+        if unknown:
+            return CallPreview(unknown)
+        preview = preview_call(form, access, values, body)
+        return CallPreview(
+            {k: vset.display(v) for k, v in preview.errors.items()},
+            preview.method,
+            vset.display(preview.url),
+            vset.display(preview.body),
+        )
     prepared = _prepare(form, values, body, None, check=True)
     if prepared.errors:
         return CallPreview(prepared.errors)
@@ -682,19 +702,34 @@ def run_operation(
     if refusal:
         return CallOutcome(sent=False, error=refusal)
     form = operation_open(scope=scope, operation=operation, choice=body_choice(values))
+    # Variables ({{name}}) are replaced before anything is checked, so the schemas, the
+    # request and the history see the values sent; the form values kept for replay stay
+    # as typed (placeholders, never a secret). Read only when the form refers to one.
+    posted, hide = values, _no_secrets
+    if variables.has_placeholders(values, body):
+        vset = variables.variables_for(scope, access.environment)
+        values, body, unknown = variables.resolve_posted(vset, values, body)
+        if unknown:
+            return CallOutcome(sent=False, field_errors=unknown, error=next(iter(unknown.values())))
+        hide = _Hide(vset.secrets)
     prepared = _prepare(form, values, body, files, check=not force)
     if prepared.errors:
         can_force = not force and not _prepare(form, values, body, files, check=False).errors
         return CallOutcome(
-            sent=False, field_errors=prepared.errors, error=prepared.error, can_force=can_force
+            sent=False,
+            field_errors={k: hide.text(v) for k, v in prepared.errors.items()},
+            error=hide.text(prepared.error),
+            can_force=can_force,
         )
     resolved = _relaxed(form.resolved) if force else form.resolved
     payload, content_type, kept_body = _encode_body(form, prepared.body)
     try:
         built = build_request(resolved, prepared.params, payload, content_type)
     except RequestBuildError as exc:
-        errors = {f"{loc}:{name}" if name else loc: exc.message for loc, name in exc.fields}
-        outcome = CallOutcome(sent=False, field_errors=errors, error=exc.message)
+        errors = {
+            f"{loc}:{name}" if name else loc: hide.text(exc.message) for loc, name in exc.fields
+        }
+        outcome = CallOutcome(sent=False, field_errors=errors, error=hide.text(exc.message))
         if exc.refused:
             # A refused value is an attempted call (someone tried to send it): record it.
             facts = CallFacts(
@@ -709,7 +744,7 @@ def run_operation(
                 error_message=exc.message,
             )
             outcome.record = call_record(
-                scope=scope, facts=facts, access=access, operation=operation
+                scope=scope, facts=facts, access=access, operation=operation, secrets=hide.secrets
             )
         return outcome
 
@@ -719,7 +754,7 @@ def run_operation(
     if needs_production_confirmation(access, built.method) and not confirmed:
         return CallOutcome(
             sent=False,
-            url=url,
+            url=hide.text(url),
             method=built.method.upper(),
             forced=force,
             needs_confirmation=True,
@@ -741,9 +776,9 @@ def run_operation(
         if kept_body is not None
         else (built.body or b"").decode("utf-8", errors="replace"),
         request_content_type=built.content_type or "",
-        form_values=capture(form, values).options(),  # for replay
+        form_values=capture(form, posted).options(),  # for replay
     )
-    outcome = CallOutcome(sent=True, url=url, method=built.method, forced=force)
+    outcome = CallOutcome(sent=True, url=hide.text(url), method=built.method, forced=force)
     sent = exchange(scope=scope, access=access, facts=facts, headers=headers, body=built.body)
     outcome.upstream_ms, outcome.token_ms = facts.upstream_ms, facts.token_ms
     if sent.response is None:
@@ -751,8 +786,9 @@ def run_operation(
     else:
         response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason
-        outcome.headers = list(response.headers)
-        outcome.body = render_body(response.body, response.content_type or "")
+        outcome.headers = [(k, hide.text(v)) for k, v in response.headers]
+        # An answer that echoes a secret variable shows it redacted, as the history keeps it.
+        outcome.body = render_body(hide.bytes(response.body), response.content_type or "")
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
         outcome.token_source = info.source
@@ -769,9 +805,34 @@ def run_operation(
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
     outcome.record = call_record(
-        scope=scope, facts=facts, access=access, operation=operation, secrets=sent.used_tokens
+        scope=scope,
+        facts=facts,
+        access=access,
+        operation=operation,
+        secrets=[*sent.used_tokens, *hide.secrets],
     )
     return outcome
+
+
+@dataclass(frozen=True)
+class _Hide:
+    """The secret variables' values of one call, scrubbed from what is shown."""
+
+    secrets: tuple[str, ...] = ()
+
+    def text(self, text: str) -> str:
+        return variables.scrub_secrets(text, self.secrets) if self.secrets and text else text
+
+    def bytes(self, body: bytes) -> bytes:
+        if not self.secrets or not body:
+            return body
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if len(secret) >= variables.MIN_SECRET:
+                body = body.replace(secret.encode(), b"[redacted]")
+        return body
+
+
+_no_secrets = _Hide()
 
 
 @dataclass

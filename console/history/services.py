@@ -17,6 +17,7 @@ from console.history.redaction import (
     redact_body,
     redact_form_values,
     redact_headers,
+    scrub,
 )
 from console.teams.scoping import TeamScope
 
@@ -97,7 +98,7 @@ def call_record(
         operation_key=getattr(operation, "operation_id", ""),
         operation_label=getattr(operation, "label", ""),
         method=facts.method,
-        url=facts.url,
+        url=scrub(facts.url, secrets),  # a secret variable may be in a path or query
         request_headers=redact_headers(facts.request_headers, secrets),
         request_body=redact_body(facts.request_body[:limit], facts.request_content_type, secrets),
         form_values=_stored_form(facts.form_values, secrets),
