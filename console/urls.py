@@ -12,6 +12,8 @@ team_patterns = [
     path("history/", include("console.history.urls")),
     path("saved/", include("console.saved.urls")),
     path("bulk/", include("console.bulk.urls")),
+    path("free/", include("console.freeform.urls")),
+    path("collections/", include("console.collections.urls")),
     path("settings/", include("console.teams.urls")),
     path("settings/", include("console.vault.urls")),
     path("settings/specs/", include("console.specs.urls")),

@@ -165,7 +165,7 @@ def _depth(folder: CollectionFolder | None) -> int:
     return depth
 
 
-def _own_folder(
+def own_folder(
     collection: Collection, folder: CollectionFolder | int | str | None
 ) -> CollectionFolder | None:
     """`folder` (or its id) when it is a folder of `collection`; 404 otherwise."""
@@ -187,7 +187,7 @@ def folder_add(
 ) -> CollectionFolder:
     """Add a folder at the end of `parent` (or of the collection's top level)."""
     _edit(scope, collection)
-    parent = _own_folder(collection, parent)
+    parent = own_folder(collection, parent)
     if _depth(parent) >= MAX_FOLDER_DEPTH:
         raise CollectionError(f"Folders nest at most {MAX_FOLDER_DEPTH} deep.")
     folder = CollectionFolder.objects.create(
@@ -205,7 +205,7 @@ def folder_rename(
 ) -> CollectionFolder:
     """Give a folder a new name."""
     _edit(scope, collection)
-    folder = _own_folder(collection, folder)
+    folder = own_folder(collection, folder)
     assert folder is not None
     folder.name = clean_name(name, "folder")
     folder.save(update_fields=["name"])
@@ -216,7 +216,7 @@ def folder_rename(
 def folder_remove(*, scope: TeamScope, collection: Collection, folder: CollectionFolder) -> None:
     """Remove a folder with the folders and steps in it."""
     _edit(scope, collection)
-    folder = _own_folder(collection, folder)
+    folder = own_folder(collection, folder)
     assert folder is not None
     folder.delete()
     _touch(collection)
@@ -243,7 +243,7 @@ def item_add(
     request = saved_request or free_request
     if request is None or request.team_id != scope.team.pk:
         raise Http404("No such request.")
-    folder = _own_folder(collection, folder)
+    folder = own_folder(collection, folder)
     item = CollectionItem.objects.create(
         collection=collection,
         folder=folder,
@@ -257,7 +257,8 @@ def item_add(
     return item
 
 
-def _own_item(collection: Collection, item: CollectionItem | int | str) -> CollectionItem:
+def own_item(collection: Collection, item: CollectionItem | int | str) -> CollectionItem:
+    """`item` (or its id) when it is a step of `collection`; 404 otherwise."""
     pk = item.pk if isinstance(item, CollectionItem) else item
     try:
         return collection.items.select_related("saved_request", "free_request").get(pk=pk)
@@ -275,7 +276,7 @@ def item_update(
 ) -> CollectionItem:
     """Rename a step and/or replace the variables it sets from its answer."""
     _edit(scope, collection)
-    item = _own_item(collection, item)
+    item = own_item(collection, item)
     if name is not None:
         item.name = clean_name(name, "step")
     if captures is not None:
@@ -288,7 +289,7 @@ def item_update(
 def item_remove(*, scope: TeamScope, collection: Collection, item: CollectionItem) -> None:
     """Remove a step (the saved or free request itself stays)."""
     _edit(scope, collection)
-    _own_item(collection, item).delete()
+    own_item(collection, item).delete()
     _touch(collection)
 
 
@@ -322,9 +323,9 @@ def item_move(
     """Move a step one place ``up`` or ``down`` among its siblings, or into `folder`
     (None: the top level), where it goes last."""
     _edit(scope, collection)
-    item = _own_item(collection, item)
+    item = own_item(collection, item)
     if folder != "keep":
-        target = _own_folder(collection, folder)  # type: ignore[arg-type]
+        target = own_folder(collection, folder)  # type: ignore[arg-type]
         if target != item.folder:
             old = item.folder
             item.folder = target
@@ -355,7 +356,7 @@ def folder_move(
 ) -> CollectionFolder:
     """Move a folder one place ``up`` or ``down`` among its siblings."""
     _edit(scope, collection)
-    folder = _own_folder(collection, folder)
+    folder = own_folder(collection, folder)
     assert folder is not None
     rows = _siblings(collection, folder.parent)
     index = next(
