@@ -4,7 +4,6 @@ console API token for who is asking, every refusal as {"error", "message"} (thin
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,7 @@ from console.bulk.models import BulkRun
 from console.bulk.plan import CsvError
 from console.history.models import CallRecord
 from console.history.selectors import PAGE_SIZE, HistoryFilter, history_page
+from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 
@@ -74,9 +74,9 @@ def api_view(
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body or b"{}")
-    except ValueError as exc:
-        raise CallRefused(400, "invalid", f"The request body is not JSON: {exc}.") from exc
+        data = parse_json(request.body or b"{}", "The request body")
+    except InvalidJson as exc:
+        raise CallRefused(400, "invalid", exc.message) from exc
     if not isinstance(data, dict):
         raise CallRefused(400, "invalid", "The request body must be a JSON object.")
     return data

@@ -41,6 +41,7 @@ from console.specs.engine.fields import (
     object_properties,
     parse_field_value,
 )
+from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.operation import MediaType, load_operation
 from console.specs.engine.operation import Operation as ResolvedOperation
 from console.specs.engine.request import (
@@ -403,11 +404,9 @@ def _check_json_body(body: str, content_type: str | None) -> str | None:
     if not body.strip() or not content_type or "json" not in content_type:
         return None
     try:
-        json.loads(body)
-    except ValueError as exc:
-        return f"The request body is not valid JSON: {exc}."
-    except RecursionError:
-        return "The request body is nested too deeply to read."
+        parse_json(body, "The request body")
+    except InvalidJson as exc:
+        return exc.message
     return None
 
 

@@ -147,8 +147,12 @@ def spec_import(
             raise SpecImportError("Give a URL or a file to import.")
         data = _fetch(url)
         filename = filename or urlsplit(url).path
+    # Pasted or fetched text is no file: its messages say "the document".
+    noun = "document" if url or source else "file"
     try:
-        document = load_document(data, filename=filename, max_bytes=settings.CONSOLE_SPEC_MAX_BYTES)
+        document = load_document(
+            data, filename=filename, max_bytes=settings.CONSOLE_SPEC_MAX_BYTES, noun=noun
+        )
         indexed = index_operations(document)
         info = document_info(document)
     except SpecError as exc:

@@ -540,7 +540,8 @@
     var el = errorElementFor(textarea, !!problem);
     if (!el) return;
     if (problem) {
-      el.textContent = "Invalid JSON: " + problem.message;
+      // The server's wording (specs/engine/jsontext.py): "<what> is not valid JSON: <why>."
+      el.textContent = "The request body is not valid JSON: " + problem.message + ".";
       el.hidden = false;
       textarea.setAttribute("aria-invalid", "true");
       textarea.setAttribute("data-json-invalid", "");

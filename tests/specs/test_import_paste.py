@@ -212,8 +212,8 @@ def test_an_outsider_gets_404(outsider, team):
             "This is not an OpenAPI document: it has no 'openapi' or 'swagger' field.",
         ),
         ("[1, 2, 3]", "The document must be a mapping (a JSON object) at the top level"),
-        ('{"openapi": "3.0.3", "paths": {', "The file is not valid JSON"),
-        ("openapi: 3.0.3\npaths: [unclosed\n", "The file is not valid YAML"),
+        ('{"openapi": "3.0.3", "paths": {', "The document is not valid JSON: "),
+        ("openapi: 3.0.3\npaths: [unclosed\n", "The document is not valid YAML: "),
         (
             json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}),
             "The document has no usable operations.",
@@ -226,6 +226,7 @@ def test_pasted_text_that_is_not_a_spec_gets_one_message_and_stores_nothing(
     error = _form_error(_post(admin.client(), team, name="Not a spec", paste=text))
     assert error.startswith(message)
     assert "\n" not in error
+    assert "file" not in error  # pasted text is no file
     assert _nothing_stored()
 
 

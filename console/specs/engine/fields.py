@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .examples import example_for_schema, main_type, merge_all_of, schema_types
+from .jsontext import invalid_json_predicate
 from .markup import render_markdown
 from .operation import Operation, Parameter
 from .validation import validate_value
@@ -551,12 +552,8 @@ def parse_field_value(
     if field.widget == "textarea":
         try:
             value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return None, (
-                f"must be valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
-            )
-        except RecursionError:
-            return None, "is nested too deeply"
+        except (ValueError, RecursionError) as exc:
+            return None, invalid_json_predicate(exc)
         return _checked(field, schema, value, check)
     if field.widget == "datetime-local":
         return _checked(field, schema, _datetime(text), check)

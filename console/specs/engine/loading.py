@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError
+from .jsontext import invalid_json_message
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 MAX_DEPTH = 200
@@ -39,6 +40,7 @@ def load_document(
     *,
     filename: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    noun: str = "file",
 ) -> dict[str, Any]:
     """Parse an OpenAPI 3.0/3.1 or Swagger 2.0 document and return it in OpenAPI 3 shape.
 
@@ -46,30 +48,33 @@ def load_document(
     a document starting with ``{`` is JSON, anything else YAML). Swagger 2.0 documents are
     converted (see `swagger2.convert`). Raises `SpecError` with one human sentence when the
     input is too big, not UTF-8, not valid JSON/YAML, nested too deeply, not a mapping, not
-    an OpenAPI document, or of an unsupported version.
+    an OpenAPI document, or of an unsupported version. `noun` is what the messages call
+    the input: "file" for an upload, "document" for pasted or fetched text.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if len(raw) > max_bytes:
-        raise SpecError(f"The file is too big: {_size(len(raw))}; the limit is {_size(max_bytes)}.")
-    text = _decode(raw)
+        raise SpecError(
+            f"The {noun} is too big: {_size(len(raw))}; the limit is {_size(max_bytes)}."
+        )
+    text = _decode(raw, noun)
     if not text.strip():
-        raise SpecError("The file is empty.")
-    document = parse_text(text, filename=filename)
+        raise SpecError(f"The {noun} is empty.")
+    document = parse_text(text, filename=filename, noun=noun)
     return check_document(document)
 
 
-def parse_text(text: str, *, filename: str | None = None) -> Any:
+def parse_text(text: str, *, filename: str | None = None, noun: str = "file") -> Any:
     """Parse JSON or YAML text (chosen as `load_document` does) with the depth/alias guards."""
     kind = _kind(text, filename)
     if kind == "yaml":
-        return _parse_yaml(text)
+        return _parse_yaml(text, noun)
     try:
-        return _parse_json(text)
+        return _parse_json(text, noun)
     except SpecError as json_error:
         if (filename or "").lower().endswith(".json") or "nested too deeply" in json_error.message:
             raise
         try:  # `{openapi: 3.1.0, ...}` is YAML's flow style, not JSON
-            return _parse_yaml(text)
+            return _parse_yaml(text, noun)
         except SpecError:
             raise json_error from None
 
@@ -126,15 +131,15 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, noun: str = "file") -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SpecError("The file is not UTF-8 text: it looks like UTF-16. Save it as UTF-8.")
+        raise SpecError(f"The {noun} is not UTF-8 text: it looks like UTF-16. Save it as UTF-8.")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = raw[exc.start : exc.start + 1].hex()
         raise SpecError(
-            f"The file is not UTF-8 text (byte 0x{bad} at offset {exc.start} is not valid)."
+            f"The {noun} is not UTF-8 text (byte 0x{bad} at offset {exc.start} is not valid)."
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -175,17 +180,13 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
-def _parse_json(text: str) -> Any:
+def _parse_json(text: str, noun: str = "file") -> Any:
     try:
         value = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise SpecError(
-            f"The file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
-        ) from None
-    except ValueError as exc:
-        raise SpecError(f"The file is not valid JSON: {exc}.") from None
     except RecursionError:
         raise SpecError(_too_deep_message()) from None
+    except ValueError as exc:
+        raise SpecError(invalid_json_message(f"The {noun}", exc)) from None
     check_depth(value)
     return value
 
@@ -267,30 +268,30 @@ class _Frame:
 _NO_KEY = object()
 
 
-def _yaml_error(exc: yaml.YAMLError) -> SpecError:
+def _yaml_error(exc: yaml.YAMLError, noun: str = "file") -> SpecError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None)
     if problem and "nesting depth" in problem:
         return SpecError(_too_deep_message(mark.line + 1 if mark is not None else None))
     if problem and mark is not None:
         return SpecError(
-            f"The file is not valid YAML: {problem} "
+            f"The {noun} is not valid YAML: {problem} "
             f"(line {mark.line + 1}, column {mark.column + 1})."
         )
     message = " ".join(str(exc).split())
-    return SpecError(f"The file is not valid YAML: {message}.")
+    return SpecError(f"The {noun} is not valid YAML: {message}.")
 
 
-def _parse_yaml(text: str) -> Any:
+def _parse_yaml(text: str, noun: str = "file") -> Any:
     try:
-        return _build_yaml(yaml.parse(text, Loader=_YamlLoader))
+        return _build_yaml(yaml.parse(text, Loader=_YamlLoader), noun)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc) from None
+        raise _yaml_error(exc, noun) from None
     except RecursionError:
         raise SpecError(_too_deep_message()) from None
 
 
-def _build_yaml(events: Any) -> Any:
+def _build_yaml(events: Any, noun: str = "file") -> Any:
     anchors: dict[str, Any] = {}
     sizes: dict[str, int] = {}
     heights: dict[str, int] = {}
@@ -361,7 +362,7 @@ def _build_yaml(events: Any) -> Any:
                 )
             if anchor not in anchors:
                 raise SpecError(
-                    f"The file is not valid YAML: the alias *{anchor} at line {line} "
+                    f"The {noun} is not valid YAML: the alias *{anchor} at line {line} "
                     "has no matching anchor."
                 )
             size = sizes[anchor]
@@ -379,7 +380,7 @@ def _build_yaml(events: Any) -> Any:
             documents += 1
             if documents > 1:
                 raise SpecError(
-                    "The file holds more than one YAML document; upload one OpenAPI document."
+                    f"The {noun} holds more than one YAML document; give one OpenAPI document."
                 )
     return result
 

@@ -218,8 +218,8 @@ def test_description_is_sanitised_markdown() -> None:
             "{oops",
             (
                 None,
-                "must be valid JSON (Expecting property name enclosed in double quotes"
-                " at line 1, column 2)",
+                "is not valid JSON: Expecting property name enclosed in double quotes"
+                " (line 1, column 2)",
             ),
         ),
         ({"type": "array", "items": {"type": "integer"}}, "1, 2,3", ([1, 2, 3], None)),

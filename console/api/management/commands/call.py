@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from console.api.calls import CallRefused, api_call, find_access, find_operation, outcome_json
+from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.teams.commands import command_scope
 from console.teams.models import Role
 
@@ -89,9 +90,9 @@ class Command(BaseCommand):
         elif value.startswith("@"):
             value = Path(value[1:]).read_text()
         try:
-            return json.loads(value)
-        except ValueError as exc:
-            raise CommandError(f"--body is not JSON: {exc}.") from exc
+            return parse_json(value, "--body")
+        except InvalidJson as exc:
+            raise CommandError(exc.message) from exc
 
     @staticmethod
     def _refusal(message: str, fields: dict[str, str]) -> str:
