@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "console.api",
     "console.bulk",
     "console.variables",
+    "console.freeform",
+    "console.collections",
     "django_tasks_db",
     "console.sandbox",
 ]
