@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -29,11 +29,13 @@ from console.explorer.services import CallOutcome, exchange, needs_production_co
 from console.freeform.models import FreeRequest, Method
 from console.history.redaction import redact_headers, redact_json_text, scrub
 from console.history.services import CallFacts, call_record
+from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.request import join_url
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
+from console.variables.services import UnresolvedVariables, resolve_request, variables_for
 from console.vault import services as vault
-from console.vault.models import ApplicationAccess, Environment
+from console.vault.models import ApplicationAccess
 
 MAX_NAME = 200
 MAX_PATH = 2000
@@ -259,43 +261,16 @@ def free_request_delete(*, scope: TeamScope, free: FreeRequest) -> None:
 
 # ---------------------------------------------------------------- variables
 
-
-class _NoVariables:
-    """Stands in while the team has no variables module: nothing resolves."""
-
-    secrets: tuple[str, ...] = ()
-
-    def resolve_text(self, text: str) -> str:
-        return text
-
-
-def variables_of(scope: TeamScope, environment: Environment) -> Any:
-    """The team's variables for `environment` (`console.variables`)."""
-    try:
-        from console.variables.services import variables_for
-    except ImportError:  # pragma: no cover - the variables app is built alongside
-        return _NoVariables()
-    return variables_for(scope, environment)
-
-
-def _unresolved_error() -> tuple[type[Exception], ...]:
-    try:
-        from console.variables.services import UnresolvedVariables
-    except ImportError:  # pragma: no cover
-        return ()
-    return (UnresolvedVariables,)
-
-
+# What the variables' own pattern does not take ({{my var}}): never sent as typed.
 _LEFT_OVER = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
 
 
-def _resolve(variables: Any, text: str) -> str:
-    resolved = variables.resolve_text(text)
-    left = _LEFT_OVER.findall(resolved)
-    if left:  # the variables module should have said so; never send a {{placeholder}}
-        names = ", ".join(sorted(set(left)))
-        raise FreeRequestError(f"No variable named {names} in this environment: nothing sent.")
-    return resolved
+def _left_over(*texts: str) -> str | None:
+    names = sorted({name for text in texts for name in _LEFT_OVER.findall(text)})
+    if not names:
+        return None
+    shown = ", ".join("{{" + name + "}}" for name in names)
+    return f"{shown} is not a variable name (letters, digits, _ . and -): nothing was sent."
 
 
 # ---------------------------------------------------------------- sending
@@ -358,21 +333,30 @@ def free_send(
     if refusal:
         return CallOutcome(sent=False, error=refusal)
     env = access.environment
-    variables = variables_of(scope, env)
     try:
         method = clean_method(method)
         query_rows = [r for r in clean_rows(query, "query parameter") if r.enabled]
         header_rows = [r for r in clean_rows(headers, "header") if r.enabled]
-        resolved_path = _resolve(variables, str(path or "").strip())
-        pairs = [(_resolve(variables, r.name), _resolve(variables, r.value)) for r in query_rows]
-        header_rows = [
-            Row(_resolve(variables, r.name), _resolve(variables, r.value)) for r in header_rows
-        ]
-        text = _resolve(variables, str(body or ""))
     except FreeRequestError as exc:
         return CallOutcome(sent=False, error=str(exc))
-    except _unresolved_error() as exc:
-        return CallOutcome(sent=False, error=f"{exc} Nothing was sent.")
+    variables = variables_for(scope, env)
+    try:
+        _, resolved_path, pairs, header_pairs, text = resolve_request(
+            variables,
+            method,
+            str(path or "").strip(),
+            [(r.name, r.value) for r in query_rows],
+            [(r.name, r.value) for r in header_rows],
+            str(body or ""),
+        )
+    except UnresolvedVariables as exc:
+        return CallOutcome(sent=False, error=f"{exc.message} Nothing was sent.")
+    left = _left_over(
+        resolved_path, text, *(part for pair in pairs + header_pairs for part in pair)
+    )
+    if left:
+        return CallOutcome(sent=False, error=left)
+    header_rows = [Row(name, value) for name, value in header_pairs]
     problem = path_problem(resolved_path) or _check_headers(header_rows)
     if problem:
         return CallOutcome(sent=False, error=problem)
@@ -386,9 +370,9 @@ def free_send(
     content_type = _content_type(payload, str(body_content_type or "").strip(), sent_headers)
     if payload and "json" in content_type.lower():
         try:
-            json.loads(payload)
-        except ValueError as exc:
-            return CallOutcome(sent=False, error=f"The request body is not valid JSON: {exc}.")
+            parse_json(payload, "The request body")
+        except InvalidJson as exc:
+            return CallOutcome(sent=False, error=exc.message)
     url = join_url(env.base_url, "", "/" + resolved_path.lstrip("/"), pairs or None)
     base, target = urlsplit(env.base_url), urlsplit(url)
     if (target.scheme, target.netloc) != (base.scheme, base.netloc):
@@ -435,10 +419,10 @@ def free_send(
             outcome.error_kind = "truncated"
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
-    secrets = [*sent.used_tokens, *getattr(variables, "secrets", ())]
+    secrets = [*sent.used_tokens, *variables.secrets]
     # The history does not redact URLs: a secret variable in the path or the query is
-    # scrubbed here, as typed and as the query encodes it.
-    facts.url = scrub(scrub(facts.url, secrets), [quote(s, safe=",|") for s in secrets])
+    # scrubbed here.
+    facts.url = scrub(facts.url, secrets)  # `secrets` holds their percent-encoded forms too
     outcome.url = facts.url
     outcome.record = call_record(
         scope=scope, facts=facts, access=access, operation=None, secrets=secrets
