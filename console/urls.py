@@ -14,6 +14,7 @@ team_patterns = [
     path("bulk/", include("console.bulk.urls")),
     path("free/", include("console.freeform.urls")),
     path("collections/", include("console.collections.urls")),
+    path("postman/", include("console.postman.urls")),
     path("settings/", include("console.teams.urls")),
     path("settings/", include("console.vault.urls")),
     path("settings/specs/", include("console.specs.urls")),
