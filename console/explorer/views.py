@@ -165,6 +165,10 @@ def _operation_context(
         form=form,
         accesses=accesses,
         chosen_access=chosen,
+        # Named in the form's production banner before Send (workbench.js follows the picker).
+        production_env=(
+            access.environment.name if access and access.environment.is_production else ""
+        ),
         scope_check=services.scope_check(form.resolved, access),
         field_groups=_field_groups(form.fields, posted, errors or {}),
         body_rows=_body_rows(form.body_fields, posted, errors or {}),
