@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -49,11 +50,18 @@ class ImportResult:
     version: SpecVersion
     skipped: list[dict[str, str]]
     skipped_operations: list[SkippedOperation] = field(default_factory=list)
+    # The document was the same as the latest version's: `version` is that one, no new one.
+    unchanged: bool = False
 
     def summary(self, limit: int = 3) -> str:
         """One paragraph for a person: how many operations came in, which were skipped and
         why (the first `limit`, with where in the document), how many problems in all."""
         version = self.version
+        if self.unchanged:
+            return (
+                f"{self.spec.name} is unchanged: the document is the same as v{version.number}, "
+                "so no new version was added."
+            )
         problems = len(self.skipped)
         text = (
             f"Imported {self.spec.name} v{version.number}: {version.operation_count} operations"
@@ -166,6 +174,15 @@ def spec_import(
         {"pointer": p.pointer, "message": p.message, "severity": p.severity}
         for p in indexed.problems
     ]
+    same = _unchanged(scope, name, document)
+    if same is not None:
+        return ImportResult(
+            spec=same.spec,
+            version=same,
+            skipped=list(same.problems),
+            skipped_operations=_skipped_operations(indexed),
+            unchanged=True,
+        )
     try:
         with transaction.atomic():
             spec, _ = Spec.objects.get_or_create(team=scope.team, name=name)
@@ -224,6 +241,24 @@ def spec_import(
         skipped=problems,
         skipped_operations=_skipped_operations(indexed),
     )
+
+
+def _unchanged(scope: TeamScope, name: str, document: dict[str, object]) -> SpecVersion | None:
+    """The spec's latest version when its document is the one just read, else None.
+
+    Compared as parsed, in order (the sidebar follows the document's order): another
+    indentation, comments, or YAML for JSON is the same document; moved keys are not.
+    """
+    latest = (
+        scope.all(SpecVersion)
+        .filter(spec__name=name)
+        .select_related("spec")
+        .order_by("-number")
+        .first()
+    )
+    if latest is None:
+        return None
+    return latest if json.dumps(latest.document) == json.dumps(document) else None
 
 
 def spec_delete(*, scope: TeamScope, spec: Spec) -> None:

@@ -44,6 +44,8 @@ def spec_import(request: HttpRequest, scope: TeamScope) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             notify = messages.warning if result.skipped_operations else messages.success
+            if result.unchanged:
+                notify = messages.info
             notify(request, result.summary())
             return redirect("specs:detail", team_slug=scope.team.slug, spec_id=result.spec.pk)
     return render(request, "specs/import.html", {"form": form})
