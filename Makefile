@@ -11,12 +11,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SANDBOX_PORT ?= 8900
 
-.PHONY: run test lint format bench clean help
+.PHONY: run test lint format bench clean help editor
 
 help:
 	@echo "make run    start the console with the built-in sandbox and a demo team (http://$(HOST):$(PORT))"
 	@echo "make test   run the test suite"
 	@echo "make lint   ruff check and format check"
+	@echo "make editor rebuild the body editor bundle (static/vendor/codemirror/) from frontend/ (needs npm)"
 
 # Find a Python $(PYTHON_VERSION): pyenv's, then python$(PYTHON_VERSION) on PATH.
 PYTHON_BIN := $(shell \
@@ -55,9 +56,16 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The operation page's body editor: CodeMirror 6 bundled by esbuild from frontend/'s lock file.
+# The result is committed (make run needs no npm); tests/explorer/test_body_editor_bundle.py
+# rebuilds it and fails when the committed files differ.
+editor:
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	npm run build --prefix frontend
+
 bench: $(STAMP)
 	$(PY) bench/tokens.py
 	$(PY) bench/specs.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles tests/oidc/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles tests/oidc/node_modules frontend/node_modules

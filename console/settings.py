@@ -221,7 +221,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    # The nonce appears only on pages that use it (Django adds it when a template read it):
+    # the body editor's one <style> element (CodeMirror's base styles, style-mod).
+    "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

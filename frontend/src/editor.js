@@ -12,10 +12,10 @@
  *                                                         (console/explorer/body_hints.py)
  *   textarea.bodyEditor                                  the EditorView, once enhanced
  *
- * CSP: no inline styles. CodeMirror's own base styles go in through constructable
- * stylesheets (style-mod uses adoptedStyleSheets); token colours are plain classes
- * (tok-*, from @lezer/highlight's classHighlighter) styled in static/css/console.css
- * with the console's colour variables, so light and dark follow prefers-color-scheme.
+ * CSP: CodeMirror's own base styles go into one <style> element with the page's CSP
+ * nonce (see NONCE below); token colours are plain classes (tok-*, from @lezer/highlight's
+ * classHighlighter) styled in static/css/console.css with the console's colour
+ * variables, so light and dark follow prefers-color-scheme.
  */
 import { EditorState } from "@codemirror/state";
 import {
@@ -41,19 +41,25 @@ import {
   indentUnit,
   syntaxHighlighting,
 } from "@codemirror/language";
-import { json, jsonParseLinter } from "@codemirror/lang-json";
+import { json } from "@codemirror/lang-json";
 import { linter, lintGutter, lintKeymap } from "@codemirror/lint";
 import {
   autocompletion,
   closeBrackets,
   closeBracketsKeymap,
   completionKeymap,
-  startCompletion,
+  pickedCompletion,
 } from "@codemirror/autocomplete";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { classHighlighter } from "@lezer/highlight";
 
 const SELECTOR = "textarea[data-body-editor]:not([data-body-editor-ready])";
+// CodeMirror's base styles go into one <style> element (style-mod uses constructable
+// stylesheets only inside shadow roots): it carries the page's CSP nonce, which the
+// server put on this module's <script> (style-src has CSP.NONCE). Read once: a part
+// htmx swaps in later carries another response's nonce, which this page's policy lacks.
+const scriptTag = document.querySelector("script[data-body-editor-script]");
+const NONCE = (scriptTag && scriptTag.nonce) || "";
 const INDENT = "  ";
 
 /* ---------------------------------------------------------------------- *
@@ -167,17 +173,14 @@ function typeLabel(node) {
   return t;
 }
 
-/** What follows a property name that was just completed, and where the cursor goes. */
+/** What follows a property name that was just completed, and where the cursor goes:
+ * inside the quotes of a string (where its enum is offered), the braces of an object. */
 function valueStub(node) {
   const type = node && node.type;
-  if (node && node.enum && node.enum.length && node.enum.every((v) => typeof v === "string")) {
-    return { text: '""', caret: 1, more: true };
-  }
-  if (type === "object") return { text: "{}", caret: 1, more: true };
-  if (type === "array") return { text: "[]", caret: 1, more: false };
-  if (type === "string") return { text: '""', caret: 1, more: false };
-  if (type === "boolean") return { text: "", caret: 0, more: true };
-  return { text: "", caret: 0, more: false };
+  if (type === "object") return { text: "{}", caret: 1 };
+  if (type === "array") return { text: "[]", caret: 1 };
+  if (type === "string") return { text: '""', caret: 1 };
+  return { text: "", caret: 0 };
 }
 
 /** The range a completion replaces, worked out when it is applied (the text may have
@@ -207,20 +210,20 @@ function propertyOptions(node, taken, quoted) {
           const after = view.state.doc.sliceString(end, end + 40);
           let insert = JSON.stringify(name);
           let caret = insert.length;
-          let more = false;
           if (!/^\s*:/.test(after)) {
             const stub = valueStub(child);
             insert += ": " + stub.text;
             caret = insert.length - stub.text.length + stub.caret;
-            more = stub.more;
           }
+          // A picked property reopens the list (activateOnCompletion): the value's
+          // enum, or the nested object's properties, come next.
           view.dispatch({
             changes: { from: start, to: end, insert },
             selection: { anchor: start + caret },
             userEvent: "input.complete",
+            annotations: pickedCompletion.of(completion),
             scrollIntoView: true,
           });
-          if (more) startCompletion(view);
         },
       };
     });
@@ -246,6 +249,7 @@ function valueOptions(node, quoted) {
           changes: { from: start, to: end, insert: literal },
           selection: { anchor: start + literal.length },
           userEvent: "input.complete",
+          annotations: pickedCompletion.of(completion),
         });
       },
     };
@@ -290,12 +294,149 @@ export function schemaCompletion(schema) {
  * Lint: JSON parse errors marked at their line; never a blocker
  * ---------------------------------------------------------------------- */
 
-const parseLinter = jsonParseLinter();
+/**
+ * The first error in `text` as strict JSON: {pos, message}, or null when it parses.
+ * Browsers word JSON.parse's errors differently and often give no position (V8:
+ * `Unexpected token '}', ..."x" is not valid JSON`), so the editor finds the place
+ * itself, the same in every browser.
+ */
+export function jsonError(text) {
+  const n = text.length;
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  let i = 0;
+  const found = () => (i >= n ? "the end of the text" : `'${text[i]}'`);
+  const fail = (message) => {
+    throw { jsonError: true, pos: Math.min(i, n), message };
+  };
+  const ws = () => {
+    while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  };
+  function string() {
+    const start = i;
+    i++;
+    while (i < n) {
+      const c = text[i];
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === "\\") {
+        const e = text[i + 1];
+        if (e === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail("Invalid \\u escape in a string");
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+          i += 2;
+        } else {
+          fail("Invalid escape in a string");
+        }
+        continue;
+      }
+      if (c === "\n" || c === "\r") fail("A line break inside a string (missing closing quote?)");
+      if (c < " ") fail("A control character inside a string");
+      i++;
+    }
+    i = start;
+    fail("A string without its closing quote");
+  }
+  function value() {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail(`Expected a property name in double quotes, found ${found()}`);
+        string();
+        ws();
+        if (text[i] !== ":") fail(`Expected ':' after the property name, found ${found()}`);
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return;
+        }
+        fail(`Expected ',' or '}' after a property value, found ${found()}`);
+      }
+    }
+    if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return;
+        }
+        fail(`Expected ',' or ']' after an array element, found ${found()}`);
+      }
+    }
+    if (c === '"') return string();
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (m && m[0] && m[0] !== "-") {
+      i += m[0].length;
+      return;
+    }
+    for (const literal of ["true", "false", "null"]) {
+      if (text.startsWith(literal, i)) {
+        i += literal.length;
+        return;
+      }
+    }
+    fail(`Expected a value, found ${found()}`);
+  }
+  try {
+    value();
+    ws();
+    if (i < n) fail(`Unexpected ${found()} after the JSON value`);
+    return null;
+  } catch (e) {
+    if (e && e.jsonError) return { pos: e.pos, message: e.message };
+    throw e;
+  }
+}
 
 function bodyLinter(view) {
+  const { doc } = view.state;
+  const text = doc.toString();
   // An empty body is allowed (an optional body left out), as the textarea had it.
-  if (!view.state.doc.toString().trim()) return [];
-  return parseLinter(view).map((d) => ({ ...d, message: "Invalid JSON: " + d.message }));
+  if (!text.trim()) return [];
+  try {
+    JSON.parse(text);
+    return [];
+  } catch (e) {
+    const problem = jsonError(text) || { pos: 0, message: String((e && e.message) || e) };
+    const line = doc.lineAt(problem.pos);
+    const to = problem.pos < line.to ? problem.pos + 1 : problem.pos;
+    return [
+      {
+        from: problem.pos,
+        to,
+        severity: "error",
+        message: `Invalid JSON: ${problem.message} (line ${line.number}, column ${problem.pos - line.from + 1})`,
+      },
+    ];
+  }
 }
 
 /* ---------------------------------------------------------------------- *
@@ -416,7 +557,11 @@ function enhance(textarea) {
         syntaxHighlighting(classHighlighter),
         bracketMatching(),
         closeBrackets(),
-        autocompletion({ override: [schemaCompletion(schema)], icons: false }),
+        autocompletion({
+          override: [schemaCompletion(schema)],
+          icons: false,
+          activateOnCompletion: (c) => c.type === "property",
+        }),
         highlightActiveLine(),
         highlightSelectionMatches(),
         json(),
@@ -432,6 +577,7 @@ function enhance(textarea) {
           ...lintKeymap,
           indentWithTab,
         ]),
+        EditorView.cspNonce.of(NONCE),
         EditorView.contentAttributes.of(contentAttrs),
         EditorView.editorAttributes.of({ class: "body-editor" }),
         EditorView.updateListener.of((update) => {
