@@ -216,7 +216,7 @@ READ_PAGES = [
     Route("explorer:group", "GET", Role.VIEWER, 200, VERSION, fixed={"number": "0"}),
     Route("history:list", "GET", Role.VIEWER, 200),
     Route("history:detail", "GET", Role.VIEWER, 200, RECORD),
-    Route("history:replay", "GET", Role.VIEWER, 200, RECORD),
+    Route("history:replay", "GET", Role.MEMBER, 200, RECORD),
     Route("history:response_body", "GET", Role.VIEWER, 200, RECORD),  # a download
     Route("history:compare", "GET", Role.VIEWER, 200),  # without ?ids: asks for two
     Route("saved:list", "GET", Role.VIEWER, 200),

@@ -172,7 +172,7 @@ def team_event_export(request: HttpRequest, scope: TeamScope, fmt: str) -> Strea
     return _export(f"team-events-{scope.team.slug}", events, TEAM_EVENTS, fmt)
 
 
-@team_view(Role.VIEWER)
+@team_view(Role.MEMBER)  # a replay is for sending again: viewers cannot send
 def history_replay(request: HttpRequest, scope: TeamScope, record_id: int) -> HttpResponse:
     """The operation form filled in with what a recorded call sent (the newest version of
     its operation, else the one it used). Secrets were redacted before storage and stay

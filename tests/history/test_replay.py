@@ -104,15 +104,27 @@ def test_replay_then_send_repeats_the_call(sent_get, member, echo):  # noqa: F81
     assert second.headers["x-api-key"] == "a-new-key-typed-again"
 
 
-def test_the_detail_page_offers_replay(sent_get, viewer, team):
-    page = html(viewer.client().get(reverse("history:detail", args=[team.slug, sent_get.pk])))
+def test_the_detail_page_offers_replay(sent_get, member, team):
+    page = html(member.client().get(reverse("history:detail", args=[team.slug, sent_get.pk])))
     assert f'href="{replay_url(sent_get)}"' in page
 
 
-def test_a_viewer_may_look_but_not_send(sent_get, viewer):
-    response = viewer.client().get(replay_url(sent_get))
-    assert response.status_code == 200
-    assert "ask an admin for the member role to send calls" in html(response)
+def test_a_viewer_sees_no_replay(sent_get, viewer, team):
+    """Viewers cannot send, so the detail page offers them no Replay, and its URL is 403."""
+    page = html(viewer.client().get(reverse("history:detail", args=[team.slug, sent_get.pk])))
+    assert "Open operation" in page
+    assert replay_url(sent_get) not in page
+    assert ">Replay<" not in page
+    assert viewer.client().get(replay_url(sent_get)).status_code == 403
+
+
+def test_the_replay_note_says_the_body_is_the_recorded_calls(member, things_op, echo, echo_access):  # noqa: F811
+    send(member.client(), things_op("createThing"), echo_access, body='{"name": "Widget"}')
+    record = CallRecord.objects.get()
+    page = html(member.client().get(replay_url(record)))
+    assert "The body comes from the recorded call, as it was sent: not the spec" in page
+    assert "The body the recorded call sent (secrets redacted)." in page
+    assert "Prefilled with an example from the spec." not in page
 
 
 def test_replay_after_a_new_version_opens_the_newest_operation(sent_get, admin, member, team):
@@ -146,7 +158,7 @@ def test_records_without_kept_values_are_read_back_from_the_url(member, things_o
 def test_a_call_whose_operation_is_gone_has_no_replay(member, viewer, things_op, team):  # noqa: F811
     facts = CallFacts(method="GET", url="https://api.example.test/v1/status", status=200)
     record = call_record(scope=member.scope, facts=facts, operation=None)
-    assert viewer.client().get(replay_url(record)).status_code == 404
+    assert member.client().get(replay_url(record)).status_code == 404
     page = html(viewer.client().get(reverse("history:detail", args=[team.slug, record.pk])))
     assert replay_url(record) not in page
 
