@@ -92,7 +92,15 @@ def spec_diff(request: HttpRequest, scope: TeamScope, spec_id: int) -> HttpRespo
             diff=diff,
             added=[(op, result.links.get(op.key)) for op in diff.added],
             removed=[(op, result.removed_links.get(op.key)) for op in diff.removed],
-            changed=[(ch, result.links.get(ch.operation.key)) for ch in diff.changed],
+            # A changed operation links to both versions of it: the newer first.
+            changed=[
+                (
+                    ch,
+                    result.links.get(ch.operation.key),
+                    result.removed_links.get(ch.operation.key),
+                )
+                for ch in diff.changed
+            ],
         )
     return render(request, "specs/diff.html", context)
 
