@@ -44,7 +44,12 @@ class CollectionImportForm(DocumentForm):
     """A Postman collection and the spec its requests are matched against."""
 
     spec = forms.TypedChoiceField(
-        label="Match requests against", coerce=int, help_text="The newest version is used."
+        label="Match requests against",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="The spec's newest version is used. Without a spec every request becomes a "
+        "free request.",
     )
     name = forms.CharField(
         label="Collection name",
@@ -56,7 +61,7 @@ class CollectionImportForm(DocumentForm):
 
     def __init__(self, *args: Any, specs: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["spec"].choices = specs
+        self.fields["spec"].choices = [*specs, ("", "No spec: free requests only")]
 
 
 class EnvironmentImportForm(DocumentForm):

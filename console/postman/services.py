@@ -301,13 +301,15 @@ def _form_state(
 class _Importer:
     """One collection import: the spec's operations, the folders made so far, the counts."""
 
-    def __init__(self, scope: TeamScope, version: SpecVersion, parsed: Any) -> None:
+    def __init__(self, scope: TeamScope, version: SpecVersion | None, parsed: Any) -> None:
         self.scope = scope
         self.version = version
         self.parsed = parsed
-        self.operations = {op.pk: op for op in version.operations.all()}
+        operations = version.operations.all() if version is not None else []
+        self.operations = {op.pk: op for op in operations}
         self.candidates = [Candidate(op.method, op.path, op.pk) for op in self.operations.values()]
-        prefix = server_path_prefix((version.document or {}).get("servers"))
+        document = version.document if version is not None else {}
+        prefix = server_path_prefix((document or {}).get("servers"))
         # Base paths a Postman URL may carry before the operation's path: those of the
         # collection's URL variables ({{baseUrl}} = https://host/ue) and of the team's
         # environments; the spec server's own prefix is tried too when matching.
@@ -408,7 +410,11 @@ class _Importer:
         except (freeform.FreeRequestError, collections.CollectionError) as exc:
             self.summary.skipped.append(self.entry(request, trail, reason=str(exc)))
             return
-        reason = f"no {request.method} operation of the spec has the path {request.path}"
+        reason = (
+            f"no {request.method} operation of the spec has the path {request.path}"
+            if self.version is not None
+            else "no spec was chosen to match against"
+        )
         self.summary.free.append(self.entry(request, trail, reason=reason, notes=tuple(notes)))
 
     def free(self, request: PostmanRequest, notes: list[str]) -> dict[str, Any]:
@@ -454,16 +460,20 @@ class _Importer:
 
 
 def postman_import(
-    *, scope: TeamScope, spec_version: SpecVersion, text: str | bytes, name: str | None = None
+    *,
+    scope: TeamScope,
+    spec_version: SpecVersion | None,
+    text: str | bytes,
+    name: str | None = None,
 ) -> ImportSummary:
     """Import a Postman v2.0/v2.1 collection as a new collection of the team.
 
-    Requests are matched to `spec_version`'s operations; everything is made in one
-    transaction (a failure leaves nothing behind). Raises PostmanError for a document
-    that is not a collection.
+    Requests are matched to `spec_version`'s operations (None: every request becomes a
+    free request); everything is made in one transaction (a failure leaves nothing
+    behind). Raises PostmanError for a document that is not a collection.
     """
     scope.require(Role.MEMBER)
-    if spec_version.team_id != scope.team.pk:
+    if spec_version is not None and spec_version.team_id != scope.team.pk:
         raise Http404("No such spec version.")
     parsed = parse_collection(_text_of(text))
     with transaction.atomic():

@@ -42,8 +42,9 @@ def import_collection(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     specs = _specs(scope)
     form = CollectionImportForm(request.POST or None, request.FILES or None, specs=specs)
     if request.method == "POST" and form.is_valid():
-        spec = scope.get(Spec, pk=form.cleaned_data["spec"])
-        version = spec.latest_version()
+        spec_id = form.cleaned_data.get("spec")
+        spec = scope.get(Spec, pk=spec_id) if spec_id else None
+        version = spec.latest_version() if spec is not None else None
         try:
             summary = services.postman_import(
                 scope=scope,

@@ -146,3 +146,11 @@ def test_a_bad_document_makes_nothing(member, sandbox_version):
     with pytest.raises(PostmanError, match="not valid JSON"):
         postman_import(scope=member.scope, spec_version=sandbox_version, text="{")
     assert not Collection.objects.exists()
+
+
+def test_without_a_spec_everything_with_a_url_is_free(member):
+    summary = postman_import(scope=member.scope, spec_version=None, text=fixture_text(V21))
+    assert (len(summary.matched), len(summary.free), len(summary.skipped)) == (0, 12, 3)
+    assert summary.free[0].reason == "no spec was chosen to match against"
+    get = FreeRequest.objects.get(name="Get meter type")
+    assert get.path == "/metering/v1/meter-types/{{meterTypeId}}"  # :id as its value
