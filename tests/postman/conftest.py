@@ -11,6 +11,7 @@ from console.sandbox.server import RunningSandbox
 from console.specs.models import SpecVersion
 from console.specs.services import spec_import
 from tests.conftest import Person
+from tests.explorer.things import things  # noqa: F401 - fixtures are found by name
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
