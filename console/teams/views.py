@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -65,7 +66,7 @@ def settings_page(request: HttpRequest, scope: TeamScope) -> HttpResponse:
         "invitations": scope.all(Invitation)[:INVITATIONS_SHOWN],
         "environments": scope.all(Environment),
         "accesses": scope.all(ApplicationAccess).select_related("environment"),
-        "specs": scope.all(Spec),
+        "specs": scope.all(Spec).annotate(version_count=Count("versions")),
         "add_form": AddMemberForm(),
         "invite_form": InviteForm(),
         "rename_form": RenameTeamForm(initial={"name": scope.team.name}),
