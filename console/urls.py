@@ -12,6 +12,7 @@ team_patterns = [
     path("history/", include("console.history.urls")),
     path("saved/", include("console.saved.urls")),
     path("bulk/", include("console.bulk.urls")),
+    path("variables/", include("console.variables.urls")),
     path("free/", include("console.freeform.urls")),
     path("collections/", include("console.collections.urls")),
     path("postman/", include("console.postman.urls")),

@@ -137,9 +137,27 @@ def _count(value: dict[str, Any] | list[Any]) -> str:
     return f"{len(value)} {noun}{'' if len(value) == 1 else 's'}"
 
 
-def _tree(value: Any, open_depth: int | None) -> str:
-    """The JSON value as nested lines and <details> (all escaped; no whitespace between tags)."""
+def _pointer(tokens: tuple[str, ...]) -> str:
+    """An RFC 6901 JSON Pointer, HTML-escaped for an attribute."""
+    return html.escape("".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens))
+
+
+def _tree(value: Any, open_depth: int | None, pointers: bool = False) -> str:
+    """The JSON value as nested lines and <details> (all escaped; no whitespace between tags).
+
+    With `pointers`, every scalar value is a button carrying its JSON Pointer
+    (``data-pointer``), which "Save a value into a variable" picks up (variables.js).
+    """
     out: list[str] = []
+    path: list[str] = []
+
+    def scalar(item: Any) -> str:
+        if not pointers:
+            return _scalar(item)
+        return (
+            f'<button type="button" class="jt-pick" data-pointer="{_pointer(tuple(path))}">'
+            f"{_scalar(item)}</button>"
+        )
 
     def node(item: Any, prefix: str, comma: str, depth: int) -> None:
         if isinstance(item, dict | list) and item:
@@ -160,19 +178,21 @@ def _tree(value: Any, open_depth: int | None) -> str:
                     if key is None
                     else f'<span class="nt">{_json_text(key)}</span>{_punct(":")} '
                 )
+                path.append(str(index) if key is None else str(key))
                 node(child, key_html, _punct(",") if index < last else "", depth + 1)
+                path.pop()
             out.append(f'</div><div class="jt-line">{_punct(closer)}{comma}</div></details>')
         elif isinstance(item, dict | list):
             empty = "{}" if isinstance(item, dict) else "[]"
             out.append(f'<div class="jt-line">{prefix}{_punct(empty)}{comma}</div>')
         else:
-            out.append(f'<div class="jt-line">{prefix}{_scalar(item)}{comma}</div>')
+            out.append(f'<div class="jt-line">{prefix}{scalar(item)}{comma}</div>')
 
     node(value, "", "", 0)
     return "".join(out)
 
 
-def json_tree(value: Any, pretty: str) -> SafeString | None:
+def json_tree(value: Any, pretty: str, pointers: bool = False) -> SafeString | None:
     """A foldable tree of a parsed JSON value (None when it is too large or deep for one).
 
     Small bodies start fully unfolded; bodies of more than `FOLD_LINES` lines show their
@@ -182,7 +202,7 @@ def json_tree(value: Any, pretty: str) -> SafeString | None:
         return None
     open_depth = OPEN_DEPTH_WHEN_LARGE if pretty.count("\n") >= FOLD_LINES else None
     try:
-        inner = _tree(value, open_depth)
+        inner = _tree(value, open_depth, pointers)
     except RecursionError:
         return None
     return mark_safe(  # noqa: S308 - every value and key escaped in _tree
@@ -191,8 +211,10 @@ def json_tree(value: Any, pretty: str) -> SafeString | None:
     )
 
 
-def render_body(body: bytes, content_type: str = "") -> RenderedBody:
-    """JSON as a foldable tree, text as text, markup as escaped source, binary as a size."""
+def render_body(body: bytes, content_type: str = "", *, pointers: bool = False) -> RenderedBody:
+    """JSON as a foldable tree, text as text, markup as escaped source, binary as a size.
+
+    With `pointers`, the tree's values are buttons carrying their JSON Pointer."""
     if not body:
         return RenderedBody("empty", 0, mark_safe(""), "")
     media = media_type(content_type)
@@ -206,7 +228,7 @@ def render_body(body: bytes, content_type: str = "") -> RenderedBody:
         except (ValueError, RecursionError):
             pass
         else:
-            tree = json_tree(value, pretty)
+            tree = json_tree(value, pretty, pointers)
             if tree is not None:
                 return RenderedBody("json", len(body), tree, pretty, foldable=True)
             return RenderedBody("json", len(body), _highlight(pretty, JsonLexer()), pretty)

@@ -787,7 +787,9 @@ def run_operation(
         outcome.status, outcome.reason = response.status, response.reason
         outcome.headers = [(k, hide.text(v)) for k, v in response.headers]
         # An answer that echoes a secret variable shows it redacted, as the history keeps it.
-        outcome.body = render_body(hide.bytes(response.body), response.content_type or "")
+        outcome.body = render_body(
+            hide.bytes(response.body), response.content_type or "", pointers=True
+        )
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
         outcome.token_source = info.source

@@ -1,0 +1,41 @@
+/* Variables: "Save a value into a variable" under a response body.
+   The JSON tree's values are buttons carrying their JSON Pointer (data-pointer); a click
+   (or Enter / Space) opens the form below the body with that pointer and a suggested
+   name, and focuses the name. Only the pointer and the record's id are posted: the
+   server reads the value from the recorded response. No inline code (strict CSP). */
+(function () {
+  "use strict";
+
+  function suggestedName(pointer) {
+    var tokens = pointer.split("/").slice(1).map(function (t) {
+      return t.replace(/~1/g, "/").replace(/~0/g, "~");
+    });
+    for (var i = tokens.length - 1; i >= 0; i--) {
+      if (!/^\d+$/.test(tokens[i])) {
+        var name = tokens[i].replace(/[^A-Za-z0-9_.-]/g, "_");
+        return /^[A-Za-z_]/.test(name) ? name : "_" + name;
+      }
+    }
+    return "value";
+  }
+
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest ? event.target.closest(".jt-pick") : null;
+    if (!pick) return;
+    var panel = pick.closest("#response-slot") || document;
+    var box = panel.querySelector("[data-set-variable]");
+    if (!box) return;
+    var pointer = pick.getAttribute("data-pointer") || "";
+    box.open = true;
+    box.querySelector("[data-pick-pointer]").value = pointer;
+    var name = box.querySelector("[data-pick-name]");
+    name.value = suggestedName(pointer);
+    var shown = box.querySelector("[data-pick-value]");
+    shown.textContent = "Value at " + (pointer || "(the whole body)") + ": " + pick.textContent;
+    shown.hidden = false;
+    var result = box.querySelector("[data-set-variable-result]");
+    if (result) result.textContent = "";
+    name.focus();
+    name.select();
+  });
+})();
