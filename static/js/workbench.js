@@ -155,11 +155,14 @@
     }, 60);
   }
 
-  /** Scroll the window so the split view fills the viewport under the top bar. */
-  function fitGrid(grid) {
-    var box = grid.getBoundingClientRect();
+  /** Scroll the window by the least amount that shows `el` whole under the top bar
+   *  (its top, when it is taller than that). */
+  function fit(el) {
+    var box = el.getBoundingClientRect();
     var low = topbarHeight();
-    if (box.top < low || box.bottom > window.innerHeight + 1) window.scrollBy(0, box.top - low - 12);
+    var high = window.innerHeight;
+    if (box.top >= low && box.bottom <= high + 1) return;
+    window.scrollBy(0, box.height <= high - low ? box.bottom - high : box.top - low - 12);
   }
 
   function reveal(slot) {
@@ -169,7 +172,7 @@
     if (isWide() && grid) {
       // Both panes whole on screen (the form's Send bar included), the response from its top.
       slot.scrollTop = 0;
-      fitGrid(grid);
+      fit(grid.closest(".workbench") || grid);
     } else {
       showTop(top);
     }
