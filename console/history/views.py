@@ -63,7 +63,10 @@ def history_detail(request: HttpRequest, scope: TeamScope, record_id: int) -> Ht
     if record.response_body_b64:
         body = RenderedBody("binary", record.response_size, mark_safe(""), "")
     else:
-        body = render_body(record.response_body.encode(), content_type)
+        # Members may save a value of it into a variable: its values carry their pointer.
+        body = render_body(
+            record.response_body.encode(), content_type, pointers=scope.membership.can_send
+        )
     request_body = render_body(record.request_body.encode(), "application/json")
     return render(
         request,
