@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from console.specs.engine.fields import FieldSpec
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Role
 from console.teams.scoping import TeamScope, team_view
+from console.vault.models import ApplicationAccess
 from console.vault.services import usable_accesses
 
 
@@ -200,15 +202,19 @@ def _send_answer(
     operation: Operation,
     outcome: services.CallOutcome,
     started: float,
+    access: ApplicationAccess | None = None,
 ) -> HttpResponse:
     """The response panel (htmx) or the whole page, with the call's Server-Timing split.
 
     The panel shows the split as measured just before it is rendered; the header,
-    set last, also counts the rendering.
+    set last, also counts the rendering. When the Send fetched a token, the htmx answer
+    also carries the scope hint again (out of band): it now knows the token's scopes.
     """
     outcome.timing = TimingSplit.since(started, outcome.token_ms, outcome.upstream_ms)
     if request.htmx:
         response = render(request, "explorer/operation.html#response", {"outcome": outcome})
+        if access is not None and outcome.token_source == "fetched":  # noqa: S105 - a state
+            response.write(_scope_hint_oob(request, scope, operation, access))
     else:
         context = _operation_context(request, scope, operation, outcome.field_errors)
         context["outcome"] = outcome
@@ -216,6 +222,15 @@ def _send_answer(
     timing = TimingSplit.since(started, outcome.token_ms, outcome.upstream_ms)
     response["Server-Timing"] = timing.header()
     return response
+
+
+def _scope_hint_oob(
+    request: HttpRequest, scope: TeamScope, operation: Operation, access: ApplicationAccess
+) -> str:
+    """The operation page's scope hint for `access`, marked to replace the page's own."""
+    resolved = services.operation_open(scope=scope, operation=operation).resolved
+    context = {"scope_check": services.scope_check(resolved, access), "scope_hint_oob": True}
+    return render_to_string("explorer/operation.html#op-scopes", context, request)
 
 
 @require_POST
@@ -243,4 +258,4 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
     key = f"access:{scope.team.pk}"
     if request.session.get(key) != access.pk:  # a session write costs a commit per Send
         request.session[key] = access.pk
-    return _send_answer(request, scope, operation, outcome, started)
+    return _send_answer(request, scope, operation, outcome, started, access)
