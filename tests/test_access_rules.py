@@ -31,8 +31,12 @@ from django.urls import reverse
 
 from console.bulk.models import BulkRun, RunState
 from console.bulk.services import bulk_upload
+from console.collections import services as collections
+from console.collections.models import Collection, CollectionFolder, CollectionItem
 from console.explorer.reopen import FormState
 from console.explorer.services import run_operation
+from console.freeform.models import FreeRequest
+from console.freeform.services import free_request_create
 from console.history.models import CallRecord
 from console.invitations.models import Invitation
 from console.invitations.services import invitation_send
@@ -67,6 +71,11 @@ class Objects:
     saved: SavedRequest  # saved by the sender (a member)
     invitation: Invitation  # pending, sent by the manager
     run: BulkRun  # a draft bulk run of the operation, uploaded by the sender
+    # Made by the sender (a member): a free request, a collection with a folder and a step.
+    free: FreeRequest | None = None
+    collection: Collection | None = None
+    folder: CollectionFolder | None = None
+    item: CollectionItem | None = None
 
 
 @dataclass
@@ -105,7 +114,7 @@ def _make_objects(
         scope=manager, email=f"{target_name}-friend@example.com", role=Role.MEMBER
     ).invitation
     run = bulk_upload(scope=sender, operation=operation, text="note\nfirst\n", name="x.csv")
-    return Objects(
+    objects = Objects(
         env,
         access,
         imported.spec,
@@ -117,6 +126,17 @@ def _make_objects(
         invitation,
         run,
     )
+    objects.free = free_request_create(
+        scope=sender, name="Meter types", method="GET", path="/metering/v1/meter-types"
+    )
+    objects.collection = collections.collection_create(scope=sender, name="Round trip")
+    objects.folder = collections.folder_add(
+        scope=sender, collection=objects.collection, name="Set-up"
+    )
+    objects.item = collections.item_add(
+        scope=sender, collection=objects.collection, name="List", free_request=objects.free
+    )
+    return objects
 
 
 @pytest.fixture
@@ -207,6 +227,10 @@ SAVED = {"saved_id": "saved"}
 TARGET = {"membership_id": "target"}
 INVITATION = {"invitation_id": "invitation"}
 RUN = {"run_id": "run"}
+FREE = {"free_id": "free"}
+COLLECTION = {"collection_id": "collection"}
+FOLDER = {"collection_id": "collection", "folder_id": "folder"}
+ITEM = {"collection_id": "collection", "item_id": "item"}
 
 READ_PAGES = [
     Route("explorer:index", "GET", Role.VIEWER, 302),  # to the first spec
@@ -235,6 +259,11 @@ READ_PAGES = [
     Route("vault:access", "GET", Role.VIEWER, 200, ACCESS),
     Route("specs:detail", "GET", Role.VIEWER, 200, SPEC),
     Route("specs:diff", "GET", Role.VIEWER, 200, SPEC),
+    Route("freeform:list", "GET", Role.VIEWER, 200),
+    Route("freeform:new", "GET", Role.VIEWER, 200),
+    Route("freeform:open", "GET", Role.VIEWER, 200, FREE),
+    Route("collections:list", "GET", Role.VIEWER, 200),
+    Route("collections:detail", "GET", Role.VIEWER, 200, COLLECTION),
 ]
 
 MANAGE_PAGES = [
@@ -244,7 +273,17 @@ MANAGE_PAGES = [
     Route("vault:access_edit", "GET", Role.ADMIN, 200, ACCESS),
     Route("specs:import", "GET", Role.ADMIN, 200),
     Route("bulk:new", "GET", Role.MEMBER, 200, OPERATION),
+    Route("collections:add", "GET", Role.MEMBER, 200),  # without ?saved= or ?free=: says how
+    Route("collections:run", "GET", Role.MEMBER, 200, COLLECTION),
 ]
+
+
+def _free_form(world: World) -> dict[str, Any]:
+    return {
+        "name": "Listed", "method": "GET", "path": "/metering/v1/meter-types",
+        "access": world.mine.access.pk,
+    }  # fmt: skip
+
 
 ACTIONS = [
     # sending with the team's credentials
@@ -277,6 +316,29 @@ ACTIONS = [
     Route("bulk:pause", "POST", Role.MEMBER, 302, RUN),
     Route("bulk:resume", "POST", Role.MEMBER, 302, RUN),
     Route("bulk:cancel", "POST", Role.MEMBER, 302, RUN),
+    # free requests: members send and save; who saved it (here the member) and admins change it
+    Route("freeform:send", "POST", Role.MEMBER, 200, {}, _free_form),
+    Route("freeform:save", "POST", Role.MEMBER, 302, {}, _free_form),
+    Route("freeform:update", "POST", Role.MEMBER, 302, FREE, _free_form),
+    Route("freeform:delete", "POST", Role.MEMBER, 302, FREE),
+    # collections: members make, arrange and run them; who made it (the member) and admins delete
+    Route("collections:new", "POST", Role.MEMBER, 302, {}, lambda w: {"name": "New"}),
+    Route("collections:edit", "POST", Role.MEMBER, 302, COLLECTION, lambda w: {"name": "Renamed"}),
+    Route("collections:delete", "POST", Role.MEMBER, 302, COLLECTION),
+    Route("collections:folder_new", "POST", Role.MEMBER, 302, COLLECTION, lambda w: {"name": "F"}),
+    Route(
+        "collections:folder", "POST", Role.MEMBER, 302, FOLDER,
+        lambda w: {"action": "rename", "name": "Prep"},
+    ),
+    Route("collections:item", "POST", Role.MEMBER, 302, ITEM, lambda w: {"action": "down"}),
+    Route(
+        "collections:add", "POST", Role.MEMBER, 302, {},
+        lambda w: {"saved": w.mine.saved.pk, "collection": w.mine.collection.pk},
+    ),
+    Route(
+        "collections:run", "POST", Role.MEMBER, 200, COLLECTION,
+        lambda w: {"access": w.mine.access.pk},
+    ),
     # invitations: sending shows the link once (200), revoking goes back to settings
     Route(
         "invitations:send", "POST", Role.ADMIN, 200, {},
@@ -315,7 +377,7 @@ def _request(client: Client, route: Route, url: str, world: World, method: str |
 
 TEAM_NAMESPACES = {
     "explorer", "history", "saved", "teams", "vault", "specs", "invitations", "people",
-    "apitokens", "bulk",
+    "apitokens", "bulk", "freeform", "collections",
 }  # fmt: skip
 # Whose answer depends on whose object it is, not on a role: their own tests.
 TESTED_ELSEWHERE = {
@@ -394,6 +456,10 @@ def test_other_teams_objects_through_my_team_are_404(world, owner, route):
     assert SavedRequest.objects.filter(pk=theirs.saved.pk, name="Meter types").exists()
     assert Invitation.objects.get(pk=theirs.invitation.pk).is_pending
     assert BulkRun.objects.get(pk=theirs.run.pk).state == RunState.DRAFT
+    assert FreeRequest.objects.filter(pk=theirs.free.pk, name="Meter types").exists()
+    assert Collection.objects.filter(pk=theirs.collection.pk, name="Round trip").exists()
+    assert CollectionFolder.objects.filter(pk=theirs.folder.pk, name="Set-up").exists()
+    assert CollectionItem.objects.get(pk=theirs.item.pk).position == theirs.item.position
 
 
 def test_sending_with_another_teams_access_is_404(world, owner):

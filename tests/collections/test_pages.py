@@ -94,3 +94,43 @@ def test_only_the_maker_and_admins_delete(member, member2, admin, team):
     assert member2.client().post(url).status_code == 403
     assert admin.client().post(url).status_code == 302
     assert not Collection.objects.exists()
+
+
+def test_production_asks_once_naming_environment_collection_and_steps(admin, member, team, sandbox):
+    from console.vault import services as vault
+    from console.vault.models import Environment
+    from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
+
+    env = vault.environment_save(
+        scope=admin.scope,
+        environment=Environment(name="Live", base_url=sandbox.url, is_production=True),
+    )
+    access = vault.access_create(
+        scope=admin.scope, name="Live access", environment=env,
+        client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_SECRET,
+    )  # fmt: skip
+    collection = services.collection_create(scope=member.scope, name="Cleanup")
+    for method in ("GET", "DELETE"):
+        free = free_request_create(
+            scope=member.scope, name=method, method=method,
+            path="/metering/v1/meter-types/00000000-0000-0000-0000-000000000000",
+        )  # fmt: skip
+        services.item_add(scope=member.scope, collection=collection, name=method, free_request=free)
+    url = reverse("collections:run", args=[team.slug, collection.pk])
+    client = member.client()
+    asked = client.post(url, {"access": access.pk}).content.decode()
+    assert "Confirm a run on production" in asked
+    assert "Run 2 steps of Cleanup on Live? 1 of them change things" in asked
+    from console.history.models import CallRecord
+
+    assert not CallRecord.objects.exists()
+    # A confirmation naming another environment does not count.
+    again = client.post(
+        url, {"access": access.pk, "confirm_production": "1", "confirm_environment": "0"}
+    )
+    assert "Confirm a run on production" in again.content.decode()
+    ran = client.post(
+        url, {"access": access.pk, "confirm_production": "1", "confirm_environment": env.pk}
+    ).content.decode()
+    assert "Stopped at step 1: GET" in ran  # sent: a 404 stops the run
+    assert CallRecord.objects.count() == 1

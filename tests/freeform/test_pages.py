@@ -134,3 +134,44 @@ def test_another_teams_access_is_404(member, team, theirs_access):
     )
     assert response.status_code == 404
     assert not CallRecord.objects.exists()
+
+
+def test_production_asks_then_sends_with_the_confirmation(admin, member, team, sandbox):
+    from console.vault import services as vault
+    from console.vault.models import Environment
+    from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET
+
+    env = vault.environment_save(
+        scope=admin.scope,
+        environment=Environment(name="Live", base_url=sandbox.url, is_production=True),
+    )
+    access = vault.access_create(
+        scope=admin.scope, name="Live access", environment=env,
+        client_id=SANDBOX_CLIENT_ID, client_secret=SANDBOX_SECRET,
+    )  # fmt: skip
+    url = reverse("freeform:send", args=[team.slug])
+    form = _form(
+        access, method="DELETE", path=METER_TYPES + "/00000000-0000-0000-0000-000000000000"
+    )
+    client = member.client()
+    asked = client.post(url, form, headers={"HX-Request": "true"}).content.decode()
+    assert "Confirm a call to production" in asked
+    assert f'name="confirm_environment" value="{env.pk}"' in asked
+    assert not CallRecord.objects.exists()
+    sent = client.post(
+        url,
+        {**form, "confirm_production": "1", "confirm_environment": str(env.pk)},
+        headers={"HX-Request": "true"},
+    )
+    assert "Confirm a call to production" not in sent.content.decode()
+    assert CallRecord.objects.get().status == 404  # sent: the sandbox has no such meter type
+
+
+def test_a_free_call_opens_in_the_history(member, team, sandbox_access):
+    client = member.client()
+    client.post(reverse("freeform:send", args=[team.slug]), _form(sandbox_access))
+    record = CallRecord.objects.get()
+    detail = client.get(reverse("history:detail", args=[team.slug, record.pk]))
+    assert detail.status_code == 200
+    assert METER_TYPES in detail.content.decode()
+    assert client.get(reverse("history:list", args=[team.slug])).status_code == 200
