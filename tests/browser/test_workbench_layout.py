@@ -58,8 +58,21 @@ def _assert_revealed(page: Any, announced: str | re.Pattern[str]) -> None:
 
 
 def _scroll_to_send(page: Any) -> None:
-    """Start from the Send button, as a person does after filling the form in."""
-    page.get_by_role("button", name="Send", exact=True).scroll_into_view_if_needed()
+    """Start with the Send button at the bottom of the screen, as after filling the form
+    in (stacked, the response slot is then below the fold)."""
+    page.get_by_role("button", name="Send", exact=True).evaluate(
+        "b => b.scrollIntoView({block: 'end'})"
+    )
+
+
+def _wait_until(page: Any, script: str) -> None:
+    """Poll `script` (a function's source) until it returns true; wait_for_function
+    would evaluate a string, which the page's CSP forbids."""
+    for _ in range(50):
+        if page.evaluate(script):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after 5 s: {script}")
 
 
 @pytest.mark.parametrize("viewport", LAYOUTS)
@@ -70,12 +83,30 @@ def test_after_send_the_response_top_is_in_view_focused_and_announced(
     sign_in(page, "mia", "pw-mia")
     page.goto(_operation_url(sandbox_access, "listMeterTypes"))
     _scroll_to_send(page)
+    before = _top_in_viewport(page, "#response-slot")
     page.get_by_role("button", name="Send", exact=True).click()
 
     expect(page.locator("#response-slot .response-status .status")).to_have_text("200")
     _assert_revealed(page, re.compile(r"^Response 200 OK in \d+ ms$"))
     # The slot is no live region: only the short sentence is read, not the whole answer.
     assert page.locator("#response-slot").get_attribute("aria-live") is None
+    title = page.get_by_role("heading", level=1)
+    if viewport is WIDE:
+        # The split view and the operation's header share the viewport: nothing moved.
+        assert before["top"] < before["height"], before
+        expect(title).to_be_in_viewport()
+        # Read down the answer, then send again: the response pane starts from its top.
+        slot = page.locator("#response-slot")
+        slot.evaluate("s => { s.scrollTop = s.scrollHeight; }")
+        assert slot.evaluate("s => s.scrollTop") > 0
+        with page.expect_response(lambda r: r.url.endswith("/send/")):
+            page.get_by_role("button", name="Send", exact=True).click()
+        _wait_until(page, "() => document.getElementById('response-slot').scrollTop === 0")
+        _assert_revealed(page, re.compile(r"^Response 200 OK in \d+ ms$"))
+    else:
+        # Stacked, the answer started below the fold: the page scrolled to it.
+        assert before["top"] > before["height"], before
+        expect(title).not_to_be_in_viewport()
 
 
 @pytest.mark.parametrize("viewport", LAYOUTS)
