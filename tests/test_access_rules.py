@@ -20,6 +20,7 @@ document imported by URL, and a history record written by a real send.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,6 +265,7 @@ READ_PAGES = [
     Route("freeform:open", "GET", Role.VIEWER, 200, FREE),
     Route("collections:list", "GET", Role.VIEWER, 200),
     Route("collections:detail", "GET", Role.VIEWER, 200, COLLECTION),
+    Route("postman:export", "GET", Role.VIEWER, 200, COLLECTION),  # a download
 ]
 
 MANAGE_PAGES = [
@@ -275,7 +277,30 @@ MANAGE_PAGES = [
     Route("bulk:new", "GET", Role.MEMBER, 200, OPERATION),
     Route("collections:add", "GET", Role.MEMBER, 200),  # without ?saved= or ?free=: says how
     Route("collections:run", "GET", Role.MEMBER, 200, COLLECTION),
+    Route("postman:import", "GET", Role.MEMBER, 200),
+    Route("postman:environment", "GET", Role.MEMBER, 200),
+    Route("postman:curl", "GET", Role.MEMBER, 200),
 ]
+
+
+_POSTMAN_COLLECTION = {
+    "info": {
+        "name": "From Postman",
+        "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+    },
+    "item": [
+        {"name": "List", "request": {"method": "GET", "url": "{{baseUrl}}/metering/v1/meter-types"}}
+    ],
+}
+_POSTMAN_ENVIRONMENT = {"name": "Postman", "values": [{"key": "account", "value": "acme"}]}
+
+
+def _postman_import_form(world: World) -> dict[str, Any]:
+    return {"text": json.dumps(_POSTMAN_COLLECTION), "spec": world.mine.spec.pk}
+
+
+def _postman_environment_form(world: World) -> dict[str, Any]:
+    return {"text": json.dumps(_POSTMAN_ENVIRONMENT), "environment": world.mine.environment.pk}
 
 
 def _free_form(world: World) -> dict[str, Any]:
@@ -339,6 +364,15 @@ ACTIONS = [
         "collections:run", "POST", Role.MEMBER, 200, COLLECTION,
         lambda w: {"access": w.mine.access.pk},
     ),
+    # Postman: members import (the summary page, 200; curl opens the free request); only
+    # admins make the offered Application Access (none pending here: back to the import)
+    Route("postman:import", "POST", Role.MEMBER, 200, {}, _postman_import_form),
+    Route("postman:environment", "POST", Role.MEMBER, 200, {}, _postman_environment_form),
+    Route("postman:access_offer", "POST", Role.ADMIN, 302),
+    Route(
+        "postman:curl", "POST", Role.MEMBER, 302, {},
+        lambda w: {"text": "curl https://h.example/metering/v1/meter-types"},
+    ),
     # invitations: sending shows the link once (200), revoking goes back to settings
     Route(
         "invitations:send", "POST", Role.ADMIN, 200, {},
@@ -378,6 +412,7 @@ def _request(client: Client, route: Route, url: str, world: World, method: str |
 TEAM_NAMESPACES = {
     "explorer", "history", "saved", "teams", "vault", "specs", "invitations", "people",
     "apitokens", "bulk", "freeform", "collections",
+    "postman",
 }  # fmt: skip
 # Whose answer depends on whose object it is, not on a role: their own tests.
 TESTED_ELSEWHERE = {
