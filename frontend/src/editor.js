@@ -7,8 +7,7 @@
  * and dispatches "input" on it updates the editor. Without JavaScript the textarea is
  * the editor.
  *
- *   <textarea data-body-editor data-body-schema="ID">   ID: a json_script element with
- *                                                         the completion schema
+ *   <textarea data-body-editor data-body-schema="JSON">  the completion schema
  *                                                         (console/explorer/body_hints.py)
  *   textarea.bodyEditor                                  the EditorView, once enhanced
  *
@@ -515,11 +514,8 @@ function formatEditor(view) {
  * ---------------------------------------------------------------------- */
 
 function readSchema(textarea) {
-  const id = textarea.getAttribute("data-body-schema");
-  const el = id && document.getElementById(id);
-  if (!el) return null;
   try {
-    return JSON.parse(el.textContent);
+    return JSON.parse(textarea.getAttribute("data-body-schema") || "null");
   } catch (e) {
     return null;
   }

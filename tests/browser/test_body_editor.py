@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the echo fixtures are imported here by name (tests/browser has its own conftest)
 """The JSON body editor (CodeMirror 6, static/vendor/codemirror/editor.js) in a real browser.
 
 On "Create a meter type" of the sandbox spec: the editor replaces the body textarea,
@@ -15,10 +16,18 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from django.urls import reverse
 
 from console.vault.models import ApplicationAccess
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS, VIEWPORT, expect, sign_in
 from tests.conftest import Person
+from tests.explorer.echo import (  # noqa: F401 - fixtures are found by name
+    EchoServer,
+    echo,
+    echo_access,
+    echo_op,
+    echo_spec,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +175,39 @@ def test_without_javascript_the_textarea_is_the_editor(
         expect(panel).to_contain_text(name)
     finally:
         context.close()
+
+
+def test_a_swapped_in_variant_gets_an_editor_with_its_schema_and_themes_follow(
+    page: Any, member: Person, echo: EchoServer, echo_access: Any, echo_op: Any
+) -> None:
+    op = echo_op("createShape")
+    sign_in(page, "mia", "pw-mia")
+    page.goto(reverse("explorer:operation", args=[op.team.slug, op.pk]))
+    page.get_by_label("One of").select_option(label="Square")
+    expect(page.locator("#body-input .cm-editor")).to_have_count(1)
+    expect(page.locator("#body-input .cm-content")).to_contain_text('"side": 4')
+
+    _set_text(page, "{}")
+    page.locator("#body-input .cm-content").click()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.type('"')
+    options = page.locator(".cm-tooltip-autocomplete").get_by_role("option")
+    expect(options).to_have_count(2)  # kind and side: the Square's, not the Circle's radius
+    expect(options.first).to_contain_text("kind")
+    expect(options.nth(1)).to_contain_text("side")
+    page.keyboard.press("Escape")
+
+    editor = page.locator("#body-input .cm-editor")
+    background = "e => getComputedStyle(e).backgroundColor"
+    assert editor.evaluate(background) == "rgb(246, 248, 250)"  # --c-sunken, light
+    page.emulate_media(color_scheme="dark")
+    # --c-sunken, dark (polled: colours may be in a transition for a moment)
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#body-input .cm-editor'))"
+        ".backgroundColor === 'rgb(13, 17, 23)'"
+    )
+    page.wait_for_function(  # --tone-violet-fg, dark
+        "() => getComputedStyle(document.querySelector('#body-input .tok-propertyName')).color"
+        " === 'rgb(210, 168, 255)'"
+    )

@@ -1,7 +1,8 @@
-"""Template filter for the operation page's body editor (see console/explorer/body_hints.py)."""
+"""Template helpers for the operation page's body editor (see console/explorer/body_hints.py)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
@@ -13,9 +14,10 @@ register = template.Library()
 
 
 @register.filter
-def editor_hints(schema: Any) -> dict[str, Any]:
-    """The body schema cut to what the editor's completion uses (render with json_script)."""
-    return completion_schema(schema)
+def editor_hints(schema: Any) -> str:
+    """The body schema cut to what the editor's completion uses, as JSON text for the
+    textarea's data-body-schema attribute (autoescaped there)."""
+    return json.dumps(completion_schema(schema), ensure_ascii=False, separators=(",", ":"))
 
 
 @register.simple_tag(takes_context=True)
