@@ -48,6 +48,8 @@ from console.specs.models import Operation, Spec, SpecVersion
 from console.specs.services import spec_import
 from console.teams.models import Membership, Role, Team
 from console.teams.scoping import TeamScope
+from console.variables.models import Variable
+from console.variables.services import variable_set
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess, Environment
 from tests.conftest import SANDBOX_CLIENT_ID, SANDBOX_SECRET, Person
@@ -72,6 +74,9 @@ class Objects:
     saved: SavedRequest  # saved by the sender (a member)
     invitation: Invitation  # pending, sent by the manager
     run: BulkRun  # a draft bulk run of the operation, uploaded by the sender
+    # Variables (set in `world`): a plain one by the sender, a secret one by the manager.
+    variable: Variable | None = None
+    secret_variable: Variable | None = None
     # Made by the sender (a member): a free request, a collection with a folder and a step.
     free: FreeRequest | None = None
     collection: Collection | None = None
@@ -157,6 +162,11 @@ def world(
     theirs = _make_objects(
         manager=outsider.scope, sender=outsider.scope, sandbox=sandbox, target_name="theo"
     )
+    for objects, manager, sender in ((mine, admin, member), (theirs, outsider, outsider)):
+        objects.variable = variable_set(scope=sender.scope, name="meterTypeId", value="mt-1")
+        objects.secret_variable = variable_set(
+            scope=manager.scope, name="apiKey", value="secret-value-0001", secret=True
+        )
     return World(team, mine, theirs, sandbox)
 
 
@@ -228,6 +238,8 @@ SAVED = {"saved_id": "saved"}
 TARGET = {"membership_id": "target"}
 INVITATION = {"invitation_id": "invitation"}
 RUN = {"run_id": "run"}
+VARIABLE = {"variable_id": "variable"}
+SECRET_VARIABLE = {"variable_id": "secret_variable"}
 FREE = {"free_id": "free"}
 COLLECTION = {"collection_id": "collection"}
 FOLDER = {"collection_id": "collection", "folder_id": "folder"}
@@ -252,6 +264,7 @@ READ_PAGES = [
     Route("bulk:run", "GET", Role.VIEWER, 200, RUN),
     Route("bulk:progress", "GET", Role.VIEWER, 200, RUN),
     Route("bulk:results", "GET", Role.VIEWER, 200, RUN),
+    Route("variables:list", "GET", Role.VIEWER, 200),
     Route("history:events_export", "GET", Role.VIEWER, 200, fixed={"fmt": "csv"}),
     Route("history:team_events", "GET", Role.VIEWER, 200),
     Route("history:team_events_export", "GET", Role.VIEWER, 200, fixed={"fmt": "jsonl"}),
@@ -275,6 +288,9 @@ MANAGE_PAGES = [
     Route("vault:access_edit", "GET", Role.ADMIN, 200, ACCESS),
     Route("specs:import", "GET", Role.ADMIN, 200),
     Route("bulk:new", "GET", Role.MEMBER, 200, OPERATION),
+    # variables: members change plain ones; secret ones only admins and owners
+    Route("variables:edit", "GET", Role.MEMBER, 200, VARIABLE),
+    Route("variables:edit", "GET", Role.ADMIN, 200, SECRET_VARIABLE),
     Route("collections:add", "GET", Role.MEMBER, 200),  # without ?saved= or ?free=: says how
     Route("collections:run", "GET", Role.MEMBER, 200, COLLECTION),
     Route("postman:import", "GET", Role.MEMBER, 200),
@@ -310,7 +326,29 @@ def _free_form(world: World) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _variable_form(world: World) -> dict[str, Any]:
+    return {"name": "account", "value": "acc-1", "environment": ""}
+
+
+def _from_response_form(world: World) -> dict[str, Any]:
+    return {"record": world.mine.record.pk, "pointer": "/meterTypes/0/id", "name": "mt"}
+
+
 ACTIONS = [
+    # variables: members set plain ones, from a form or from a recorded response
+    Route("variables:list", "POST", Role.MEMBER, 302, {}, _variable_form),
+    Route("variables:edit", "POST", Role.MEMBER, 302, VARIABLE, _variable_form),
+    Route(
+        "variables:edit", "POST", Role.ADMIN, 302, SECRET_VARIABLE,
+        lambda w: {"name": "apiKey", "value": "", "environment": "", "is_secret": "on"},
+    ),
+    Route("variables:delete", "POST", Role.MEMBER, 302, VARIABLE),
+    Route("variables:delete", "POST", Role.ADMIN, 302, SECRET_VARIABLE),
+    Route(
+        "variables:from_response", "POST", Role.MEMBER, 302, {},
+        lambda w: {**_from_response_form(w), "scope": "call"},
+    ),
+    Route("variables:preview", "POST", Role.MEMBER, 200, OPERATION, _send_form),
     # sending with the team's credentials
     Route("explorer:send", "POST", Role.MEMBER, 200, OPERATION, _send_form),
     Route("vault:access_test", "POST", Role.MEMBER, 200, ACCESS),
@@ -414,6 +452,7 @@ TEAM_NAMESPACES = {
     "apitokens", "bulk", "freeform", "collections",
     "postman",
 }  # fmt: skip
+TEAM_NAMESPACES.add("variables")
 # Whose answer depends on whose object it is, not on a role: their own tests.
 TESTED_ELSEWHERE = {
     "apitokens:revoke",  # one's own token, or an owner: tests/api/test_tokens.py
@@ -491,6 +530,8 @@ def test_other_teams_objects_through_my_team_are_404(world, owner, route):
     assert SavedRequest.objects.filter(pk=theirs.saved.pk, name="Meter types").exists()
     assert Invitation.objects.get(pk=theirs.invitation.pk).is_pending
     assert BulkRun.objects.get(pk=theirs.run.pk).state == RunState.DRAFT
+    assert Variable.objects.filter(pk=theirs.variable.pk, value="mt-1").exists()
+    assert Variable.objects.filter(pk=theirs.secret_variable.pk, name="apiKey").exists()
     assert FreeRequest.objects.filter(pk=theirs.free.pk, name="Meter types").exists()
     assert Collection.objects.filter(pk=theirs.collection.pk, name="Round trip").exists()
     assert CollectionFolder.objects.filter(pk=theirs.folder.pk, name="Set-up").exists()
