@@ -152,14 +152,16 @@ def _text_of(text: str | bytes) -> str | bytes:
     return text
 
 
-def _auth_sentence(kinds: list[str]) -> str:
+def _auth_sentence(kinds: list[str], *, headers: bool) -> str:
+    """What the summary says about the auth it left out ("" when there was none)."""
     named = [_AUTH_NAMES.get(k, k) for k in kinds if k != "noauth"]
-    if not named:
-        return ""
-    return (
-        "Postman auth settings (" + ", ".join(named) + ") were not imported, nor any "
-        "Authorization header: the console sends the Application Access's managed token."
-    )
+    managed = "the console sends the Application Access's managed token."
+    if named:
+        return (
+            "Postman auth settings (" + ", ".join(named) + ") were not imported, nor any "
+            "Authorization header: " + managed
+        )
+    return "Authorization and Cookie headers were not imported: " + managed if headers else ""
 
 
 def _looks_like_token_request(request: PostmanRequest) -> bool:
@@ -490,16 +492,12 @@ def postman_import(
             "Collection variables (" + ", ".join(names) + ") were not imported: set them as "
             "team variables, or import a Postman environment that holds them."
         )
-    sentence = _auth_sentence(parsed.auth_types)
+    headers = any(
+        h.name.lower() in _CREDENTIAL_HEADERS for _, r in parsed.requests() for h in r.headers
+    )
+    sentence = _auth_sentence(parsed.auth_types, headers=headers)
     if sentence:
         summary.notes.insert(0, sentence)
-    if any(r.headers and any(h.name.lower() == "authorization" for h in r.headers)
-           for _, r in parsed.requests()) and not sentence:  # fmt: skip
-        summary.notes.insert(
-            0,
-            "Authorization headers were not imported: the console sends the Application "
-            "Access's managed token.",
-        )
     return summary
 
 
