@@ -253,7 +253,14 @@ def collection_run(request: HttpRequest, scope: TeamScope, collection_id: int) -
                 access=access,
                 confirm_production=request.POST.get("confirm_production") == "1" and confirmed,
             )
+            key = f"access:{scope.team.pk}"
+            if request.session.get(key) != access.pk:
+                request.session[key] = access.pk
+    picked = next((a for a in accesses if str(a.pk) == chosen), None)
     context = {
+        "production_env": picked.environment.name
+        if picked and picked.environment.is_production
+        else "",
         "collection": collection,
         "accesses": accesses,
         "chosen_access": chosen,

@@ -83,7 +83,11 @@ def _context(
         or (accesses[0].pk if accesses else "")
     )
     data = request.POST if request.method == "POST" else request.GET
+    access = next((a for a in accesses if str(a.pk) == chosen), None)
     return {
+        "production_env": access.environment.name
+        if access and access.environment.is_production
+        else "",
         "free": free,
         "values": values,
         "query_rows": _shown_rows(values["query"]),

@@ -136,3 +136,37 @@ def test_a_free_request_sends_into_the_response_panel(
     page.get_by_role("button", name="Send").click()
     expect(panel).to_contain_text("Type the path only")
     assert CallRecord.objects.count() == 1
+
+
+def test_the_production_banner_names_the_environment_on_both_pages(
+    page: Any, admin: Person, member: Person, sandbox_access: ApplicationAccess
+) -> None:
+    from console.collections.services import collection_create
+    from console.vault import services as vault
+    from console.vault.models import Environment
+
+    live = vault.environment_save(
+        scope=admin.scope,
+        environment=Environment(
+            name="Live", base_url=sandbox_access.environment.base_url, is_production=True
+        ),
+    )
+    vault.access_create(
+        scope=admin.scope, name="Live access", environment=live,
+        client_id="live-client", client_secret="live-secret-0123456789",
+    )  # fmt: skip
+    collection = collection_create(scope=member.scope, name="Banner")
+    sign_in(page, "mia", "pw-mia")
+    for url in (
+        f"/t/{member.scope.team.slug}/free/new/",
+        f"/t/{member.scope.team.slug}/collections/{collection.pk}/run/",
+    ):
+        page.goto(url)
+        banner = page.locator("[data-prod-banner]")
+        page.get_by_label("Application Access").select_option(label="Sandbox demo — Sandbox")
+        expect(banner).to_be_hidden()
+        page.get_by_label("Application Access").select_option(
+            label="Live access — Live (production)"
+        )
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text("Live")
