@@ -198,6 +198,14 @@ def test_a_swapped_in_variant_gets_an_editor_with_its_schema_and_themes_follow(
     expect(options.nth(1)).to_contain_text("side")
     page.keyboard.press("Escape")
 
+    # Ctrl+Enter in the editor sends (the console's shortcut, left to console.js).
+    _set_text(page, '{"kind": "square", "side": 7}')
+    page.locator("#body-input .cm-content").click()
+    page.keyboard.press("ControlOrMeta+Enter")
+    expect(page.locator("#response-slot .response-status .status")).to_have_text("200")
+    assert echo.api()[-1].json() == {"kind": "square", "side": 7}
+    assert _editor_text(page) == '{"kind": "square", "side": 7}'  # no line was added
+
     editor = page.locator("#body-input .cm-editor")
     background = "e => getComputedStyle(e).backgroundColor"
     assert editor.evaluate(background) == "rgb(246, 248, 250)"  # --c-sunken, light
