@@ -294,6 +294,79 @@
   });
 
   /* ------------------------------------------------------------------ *
+   * 2b. Search results by keyboard: for input[data-search-results="#list"]
+   *    (a search whose results the server sends, e.g. the explorer's
+   *    sidebar), roving focus through the list's visible links.
+   *    ArrowDown from the box focuses the first result; ArrowDown/ArrowUp
+   *    move between results (ArrowUp from the first goes back to the box),
+   *    Home/End jump, Escape returns to the box; Enter opens the focused
+   *    result (a link), and Enter in the box opens the first result once
+   *    the list shows the typed text's results.
+   * ------------------------------------------------------------------ */
+
+  function resultLinks(box) {
+    var root = resolve(box.getAttribute("data-search-results"));
+    if (!root) return [];
+    return Array.prototype.filter.call(root.querySelectorAll("a[href]"), isVisible);
+  }
+
+  function resultsBoxFor(el) {
+    var boxes = doc.querySelectorAll("[data-search-results]");
+    for (var i = 0; i < boxes.length; i++) {
+      var root = resolve(boxes[i].getAttribute("data-search-results"));
+      if (root && root.contains(el)) return boxes[i];
+    }
+    return null;
+  }
+
+  // Typing makes the list stale until the server's answer is swapped in.
+  doc.addEventListener("input", function (event) {
+    var box = event.target;
+    if (box.matches && box.matches("[data-search-results]")) box.setAttribute("data-results-stale", "");
+  });
+  // Fired on the box once its request's answer is swapped in.
+  doc.addEventListener("htmx:afterOnLoad", function (event) {
+    var box = event.target;
+    if (box.matches && box.matches("[data-search-results]")) box.removeAttribute("data-results-stale");
+  });
+
+  doc.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var el = event.target;
+    if (!el.matches) return;
+    var box = el.matches("[data-search-results]") ? el : null;
+    var links;
+    if (box) {
+      links = resultLinks(box);
+      if (event.key === "ArrowDown" && links.length) {
+        event.preventDefault();
+        links[0].focus();
+      } else if (event.key === "Enter" && box.value.trim() && links.length &&
+                 !box.hasAttribute("data-results-stale")) {
+        event.preventDefault();
+        links[0].click();
+      }
+      return;
+    }
+    if (!el.matches("a[href]")) return;
+    box = resultsBoxFor(el);
+    if (!box) return;
+    links = resultLinks(box);
+    var at = links.indexOf(el);
+    if (at === -1) return;
+    var next = null;
+    if (event.key === "ArrowDown") next = links[Math.min(at + 1, links.length - 1)];
+    else if (event.key === "ArrowUp") next = at === 0 ? box : links[at - 1];
+    else if (event.key === "Home") next = links[0];
+    else if (event.key === "End") next = links[links.length - 1];
+    else if (event.key === "Escape") next = box;
+    if (next) {
+      event.preventDefault();
+      next.focus();
+    }
+  });
+
+  /* ------------------------------------------------------------------ *
    * 3. Ctrl+Enter (Cmd+Enter on macOS) submits form[data-send-form]:
    *    the form the focus is in, or else the only such form on the page.
    *    The submit button marked [data-send-button] (else the first one)
