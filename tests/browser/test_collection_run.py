@@ -129,6 +129,9 @@ def test_a_free_request_sends_into_the_response_panel(
     panel = page.locator("#response-slot")
     expect(panel.locator(".response-status")).to_contain_text("200")
     expect(panel).to_contain_text("/metering/v1/meter-types?limit=1")
+    top = panel.locator(".response").bounding_box()
+    assert top is not None
+    assert 0 <= top["y"] < 900  # beside the form at 1400x900, as on the operation page
     assert CallRecord.objects.get().operation_id is None
 
     # A path that leaves the environment is refused in words, nothing sent.
