@@ -493,6 +493,13 @@ def _send_saved(
     if target is None or item.state.gone:
         return None, "Its operation is no longer in the spec."
     state = state_of(saved)
+    redacted = state.redacted_fields()
+    if redacted:
+        shown = ", ".join(name.partition(":")[2] or name for name in redacted)
+        return None, (
+            f"It holds a value redacted when it was saved ({shown}): open it, type the "
+            "value or use a secret variable, and save it again."
+        )
     values = state.as_data()
     body = state.body
     if body is None:  # "the page's example", as Open fills it in

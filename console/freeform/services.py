@@ -27,7 +27,7 @@ from console.api.passthrough import forwarded_headers
 from console.explorer.rendering import render_body
 from console.explorer.services import CallOutcome, exchange, needs_production_confirmation
 from console.freeform.models import FreeRequest, Method
-from console.history.redaction import redact_headers, redact_json_text, scrub
+from console.history.redaction import REDACTED, redact_headers, redact_json_text, scrub
 from console.history.services import CallFacts, call_record
 from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.request import join_url
@@ -302,6 +302,17 @@ def _check_headers(rows: list[Row]) -> str | None:
     return None
 
 
+def _redacted_part(path: str, query: list[Row], headers: list[Row], body: str) -> str:
+    """Which part still holds a value redacted when it was saved ("" when none does)."""
+    if REDACTED in path:
+        return "The path"
+    for what, rows in (("query parameter", query), ("header", headers)):
+        for row in rows:
+            if REDACTED in row.value or REDACTED in row.name:
+                return f"The {what} {row.name}"
+    return "The body" if REDACTED in body else ""
+
+
 def free_send(
     *,
     scope: TeamScope,
@@ -339,6 +350,13 @@ def free_send(
         header_rows = [r for r in clean_rows(headers, "header") if r.enabled]
     except FreeRequestError as exc:
         return CallOutcome(sent=False, error=str(exc))
+    held = _redacted_part(str(path or ""), query_rows, header_rows, str(body or ""))
+    if held:
+        return CallOutcome(
+            sent=False,
+            error=f"{held} holds a redacted value ({REDACTED}): type the value, or use a "
+            "secret variable such as {{apiKey}}, before sending.",
+        )
     variables = variables_for(scope, env)
     try:
         _, resolved_path, pairs, header_pairs, text = resolve_request(

@@ -160,3 +160,20 @@ def test_an_empty_collection_says_so(member, sandbox_access):
         scope=member.scope, collection=collection, access=sandbox_access
     )
     assert result.error == "The collection has no steps to run."
+
+
+def test_a_saved_request_with_a_redacted_value_fails_before_sending(
+    member, sandbox_access, sandbox_op
+):
+    collection = services.collection_create(scope=member.scope, name="Redacted")
+    keyed = saved(
+        member.scope, sandbox_op("listMeterTypes"), "Keyed",
+        values={"header:X-Api-Key": "key-that-must-not-be-kept"},
+    )  # fmt: skip
+    services.item_add(scope=member.scope, collection=collection, name="Keyed", saved_request=keyed)
+    before = CallRecord.objects.count()
+    result = services.collection_run(
+        scope=member.scope, collection=collection, access=sandbox_access
+    )
+    assert "redacted when it was saved (X-Api-Key)" in result.failed.reason
+    assert CallRecord.objects.count() == before

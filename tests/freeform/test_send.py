@@ -209,3 +209,18 @@ def test_viewers_are_refused(viewer, sandbox_access):
 def test_another_teams_access_is_404(member, theirs_access):
     with pytest.raises(Http404):
         _send(member, theirs_access)
+
+
+def test_a_value_redacted_when_saved_is_not_sent(member, sandbox_access):
+    from console.freeform.services import free_request_create
+
+    free = free_request_create(
+        scope=member.scope, name="Keyed", method="GET", path=METER_TYPES,
+        headers=[("X-Api-Key", "key-that-must-not-be-kept")],
+    )  # fmt: skip
+    assert free.headers[0]["value"] == "[redacted]"
+    before = CallRecord.objects.count()
+    outcome = _send(member, sandbox_access, headers=free.headers)
+    assert not outcome.sent
+    assert "X-Api-Key holds a redacted value" in outcome.error
+    assert CallRecord.objects.count() == before
