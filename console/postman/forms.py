@@ -62,6 +62,8 @@ class CollectionImportForm(DocumentForm):
     def __init__(self, *args: Any, specs: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["spec"].choices = [*specs, ("", "No spec: free requests only")]
+        if specs:  # the first spec is the default, not "no spec" (the empty value)
+            self.fields["spec"].initial = specs[0][0]
 
 
 class EnvironmentImportForm(DocumentForm):
