@@ -99,7 +99,8 @@ def scrub_secrets(text: str, secrets: Iterable[str], mark: str = REDACTED) -> st
 class VariableSet:
     """The variables one environment sees, by name, ready to replace placeholders."""
 
-    values: Mapping[str, str] = field(default_factory=dict)
+    # Never in a repr: it holds decrypted secrets (a log line or a traceback prints reprs).
+    values: Mapping[str, str] = field(default_factory=dict, repr=False)
     secret_names: frozenset[str] = frozenset()
     environment_name: str = ""
 

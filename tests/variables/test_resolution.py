@@ -96,6 +96,7 @@ def test_secret_forms_scrubbed():
     text = f"/a/s3cret-value-42%2Fx?q={SECRET}"
     assert scrub_secrets(text, vset.secrets) == "/a/[redacted]?q=[redacted]"
     assert vset.display(SECRET) == "[secret]"
+    assert SECRET not in repr(vset)
 
 
 @pytest.fixture
