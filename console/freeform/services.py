@@ -33,7 +33,13 @@ from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.request import join_url
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
-from console.variables.services import UnresolvedVariables, resolve_request, variables_for
+from console.variables.services import (
+    MIN_SECRET,
+    UnresolvedVariables,
+    resolve_request,
+    scrub_secrets,
+    variables_for,
+)
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess
 
@@ -302,6 +308,14 @@ def _check_headers(rows: list[Row]) -> str | None:
     return None
 
 
+def _scrub_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
+    """`body` with every secret value replaced (longest first), for the panel."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= MIN_SECRET:
+            body = body.replace(secret.encode(), REDACTED.encode())
+    return body
+
+
 def _redacted_part(path: str, query: list[Row], headers: list[Row], body: str) -> str:
     """Which part still holds a value redacted when it was saved ("" when none does)."""
     if REDACTED in path:
@@ -427,8 +441,13 @@ def free_send(
     else:
         response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason
-        outcome.headers = list(response.headers)
-        outcome.body = render_body(response.body, response.content_type or "")
+        # An answer that echoes a secret variable shows it redacted, as the history keeps it.
+        outcome.headers = [(k, scrub_secrets(v, variables.secrets)) for k, v in response.headers]
+        outcome.body = render_body(
+            _scrub_bytes(response.body, variables.secrets),
+            response.content_type or "",
+            pointers=True,  # the panel's "set a variable from this value"
+        )
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
         outcome.token_source = info.source

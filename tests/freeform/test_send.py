@@ -224,3 +224,25 @@ def test_a_value_redacted_when_saved_is_not_sent(member, sandbox_access):
     assert not outcome.sent
     assert "X-Api-Key holds a redacted value" in outcome.error
     assert CallRecord.objects.count() == before
+
+
+def test_an_echoed_secret_is_redacted_in_the_panel(admin, member, sandbox_access):
+    from console.variables.services import variable_set
+
+    variable_set(
+        scope=admin.scope, name="secretName", value="echoed-secret-name-42", secret=True,
+        environment=sandbox_access.environment,
+    )  # fmt: skip
+    created = _send(
+        member, sandbox_access, method="POST",
+        body=json.dumps(
+            {"name": "{{secretName}}", "unit": "requests", "aggregation": {"type": "increment"}}
+        ),
+    )  # fmt: skip
+    assert created.status == 201, created.body.text
+    assert "echoed-secret-name-42" not in created.body.text
+    assert "[redacted]" in created.body.text
+    record = CallRecord.objects.get(pk=created.record.pk)
+    assert "echoed-secret-name-42" not in record.response_body + record.request_body
+    meter_type_id = json.loads(record.response_body)["id"]
+    _send(member, sandbox_access, method="DELETE", path=f"{METER_TYPES}/{meter_type_id}")
