@@ -40,6 +40,8 @@ def test_import_page_upload_summary_and_export(member, viewer, sandbox_version):
     page = client.get(url)
     assert page.status_code == 200
     assert b"Match requests against" in page.content
+    # the team's spec is chosen by default, not "no spec"
+    assert f'<option value="{sandbox_version.spec_id}" selected>'.encode() in page.content
     answer = client.post(url, {"file": _upload(V21), "spec": sandbox_version.spec_id})
     assert answer.status_code == 200
     html = answer.content.decode()
