@@ -290,11 +290,16 @@ export function schemaCompletion(schema) {
 }
 
 /* ---------------------------------------------------------------------- *
- * Lint: JSON parse errors marked at their line; never a blocker
+ * Lint: JSON parse errors marked at their line; never a blocker. An unquoted
+ * {{variable}} in a value's place is no error: it becomes the variable's text (a
+ * number, true) before the call is sent.
  * ---------------------------------------------------------------------- */
 
+/** A team variable, as console/variables writes it: {{name}}, spaces allowed inside. */
+const PLACEHOLDER = /\{\{\s*[A-Za-z_][A-Za-z0-9_.\-]*\s*\}\}/;
+
 /**
- * The first error in `text` as strict JSON: {pos, message}, or null when it parses.
+ * The first error in `text` as strict JSON (a {{variable}} counts as a value): {pos, message}, or null when it parses.
  * Browsers word JSON.parse's errors differently and often give no position (V8:
  * `Unexpected token '}', ..."x" is not valid JSON`), so the editor finds the place
  * itself, the same in every browser.
@@ -302,6 +307,7 @@ export function schemaCompletion(schema) {
 export function jsonError(text) {
   const n = text.length;
   const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const VALUE_PLACEHOLDER = new RegExp(PLACEHOLDER.source, "y");
   let i = 0;
   const found = () => (i >= n ? "the end of the text" : `'${text[i]}'`);
   const fail = (message) => {
@@ -341,6 +347,12 @@ export function jsonError(text) {
   function value() {
     ws();
     const c = text[i];
+    VALUE_PLACEHOLDER.lastIndex = i;
+    if (c === "{" && VALUE_PLACEHOLDER.test(text)) {
+      // {{count}} as a value: the console puts the variable's text there before sending.
+      i = VALUE_PLACEHOLDER.lastIndex;
+      return;
+    }
     if (c === "{") {
       i++;
       ws();
@@ -424,7 +436,12 @@ function bodyLinter(view) {
     JSON.parse(text);
     return [];
   } catch (e) {
-    const problem = jsonError(text) || { pos: 0, message: String((e && e.message) || e) };
+    let problem = jsonError(text);
+    if (!problem) {
+      // Only {{variables}} in value places: valid once they are put in.
+      if (PLACEHOLDER.test(text)) return [];
+      problem = { pos: 0, message: String((e && e.message) || e) };
+    }
     const line = doc.lineAt(problem.pos);
     const to = problem.pos < line.to ? problem.pos + 1 : problem.pos;
     return [
@@ -443,6 +460,7 @@ function bodyLinter(view) {
  * ---------------------------------------------------------------------- */
 
 function reindentJson(text) {
+  const placeholder = new RegExp(PLACEHOLDER.source, "y");
   let out = "";
   let depth = 0;
   let i = 0;
@@ -460,6 +478,12 @@ function reindentJson(text) {
     }
     if (/\s/.test(ch)) {
       i++;
+      continue;
+    }
+    placeholder.lastIndex = i;
+    if (ch === "{" && placeholder.test(text)) {
+      out += text.slice(i, placeholder.lastIndex); // a {{variable}} stays as written
+      i = placeholder.lastIndex;
       continue;
     }
     if (ch === "{" || ch === "[") {
@@ -493,13 +517,11 @@ function reindentJson(text) {
 function formatEditor(view) {
   const text = view.state.doc.toString();
   if (!text.trim()) return;
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    // The lint mark shows where; put the cursor on it.
-    const found = bodyLinter(view)[0];
+  const problem = jsonError(text);
+  if (problem) {
+    // The lint mark shows what; put the cursor on it.
     view.focus();
-    if (found) view.dispatch({ selection: { anchor: found.from }, scrollIntoView: true });
+    view.dispatch({ selection: { anchor: problem.pos }, scrollIntoView: true });
     return;
   }
   const pretty = reindentJson(text);

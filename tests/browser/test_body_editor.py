@@ -147,6 +147,17 @@ def test_format_json_formats_the_editor(
     )
     expect(page.locator("#body-input .cm-line")).to_have_count(4)
 
+    # An unquoted {{variable}} in a value's place is not marked (it becomes a number).
+    markers = page.locator("#body-input .cm-lint-marker-error")
+    _set_text(page, '{"unit": {{unit}, "size": 3}')
+    expect(markers).to_have_count(1)
+    _set_text(page, '{"unit": "{{unit}}", "size": {{ size }}, "tags": [{{tag}}]}')
+    expect(markers).to_have_count(0)
+    page.get_by_role("button", name="Format JSON").click()
+    expect(page.locator("textarea#body")).to_have_value(
+        '{\n  "unit": "{{unit}}",\n  "size": {{ size }},\n  "tags": [\n    {{tag}}\n  ]\n}'
+    )
+
 
 @pytest.mark.usefixtures("_browser_turn", "transactional_db")
 def test_without_javascript_the_textarea_is_the_editor(
