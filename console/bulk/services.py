@@ -27,6 +27,7 @@ from console.history.export import csv_lines, safe_cell
 from console.specs.models import Operation
 from console.teams.models import Membership, Role
 from console.teams.scoping import TeamScope
+from console.variables.services import variables_for
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess
 
@@ -86,9 +87,14 @@ def bulk_check(run: BulkRun) -> Check:
     found = plan.targets(form)
     rows = list(run.rows.order_by("number"))
     previews, changed = [], []
+    # Cells may hold {{variables}}: checked resolved, as run_operation will send them.
+    vset = None
+    if run.access is not None:
+        membership = Membership(team=run.operation.team, user=run.created_by, role=Role.VIEWER)
+        vset = variables_for(TeamScope(membership), run.access.environment)
     for row in rows:
         values, body = plan.row_call(form, found, run.mapping, row.cells)
-        preview = preview_call(form, run.access, values, body)
+        preview = preview_call(form, run.access, values, body, vset=vset)
         problems = plan.problems_by_column(preview.errors, run.mapping)
         if problems != row.problems:
             row.problems = problems
