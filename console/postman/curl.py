@@ -49,8 +49,51 @@ class CurlRequest:
         return ""
 
 
+_ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
+
+
+def _ansi_c(text: str) -> str:
+    """Bash's ``$'…'`` strings (Chrome's "Copy as cURL (bash)" writes bodies so) turned into
+    plain quoted words, their escapes decoded: shlex knows only ``'…'`` and ``"…"``."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        start = text.find("$'", i)
+        if start < 0 or (start > 0 and not text[start - 1].isspace()):
+            if start < 0:
+                out.append(text[i:])
+                break
+            out.append(text[i : start + 2])
+            i = start + 2
+            continue
+        out.append(text[i:start])
+        j, chars = start + 2, []
+        while j < len(text) and text[j] != "'":
+            if text[j] == "\\" and j + 1 < len(text):
+                code = text[j + 1]
+                if code in _ANSI_ESCAPES:
+                    chars.append(_ANSI_ESCAPES[code])
+                    j += 2
+                    continue
+                digits = {"x": 2, "u": 4, "U": 8}.get(code)
+                hexa = text[j + 2 : j + 2 + digits] if digits else ""
+                if (
+                    digits
+                    and len(hexa) == digits
+                    and all(c in "0123456789abcdefABCDEF" for c in hexa)
+                ):
+                    chars.append(chr(int(hexa, 16)))
+                    j += 2 + digits
+                    continue
+            chars.append(text[j])
+            j += 1
+        out.append(shlex.quote("".join(chars)))
+        i = j + 1
+    return "".join(out)
+
+
 def _split(text: str) -> list[str]:
-    text = _CONTINUATION.sub(" ", text.strip())
+    text = _ansi_c(_CONTINUATION.sub(" ", text.strip()))
     try:
         return shlex.split(text, posix=True)
     except ValueError as exc:  # "No closing quotation"

@@ -271,3 +271,14 @@ def test_base_paths_are_stripped():
     assert (found.params, found.stripped) == ({"id": "1"}, 2)
     assert base_path("https://api.example/ue/v1/") == ["ue", "v1"]
     assert base_path("{{baseUrl}}/x") == []
+
+
+def test_curl_bash_ansi_c_strings_as_chrome_copies_them():
+    parsed = parse_curl(
+        "curl 'https://h/v1/x' \\\n  -H 'content-type: application/json' \\\n"
+        '  --data-raw $\'{"name":"Kim\\\'s \\u00e9 meter"}\' \\\n  --compressed'
+    )
+    assert json.loads(parsed.body) == {"name": "Kim's \u00e9 meter"}
+    assert parsed.method == "POST"
+    # a $ inside a word is left alone
+    assert parse_curl("curl https://h/v1/x -d 'a=$b'").body == "a=$b"
