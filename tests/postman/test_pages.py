@@ -158,6 +158,9 @@ def test_curl_page_makes_a_free_request(member):
     assert answer.status_code == 302
     assert answer["Location"] == reverse("freeform:open", args=["metering", free.pk])
     assert free.path == "/reporting/v1/usage"
+    opened = client.get(answer["Location"])
+    assert opened.status_code == 200
+    assert "The user name and password (-u) were dropped" in opened.content.decode()
     bad = client.post(reverse("postman:curl", args=["metering"]), {"text": "curl 'x"})
     assert bad.status_code == 200
     assert "a quote is not closed" in bad.content.decode()
