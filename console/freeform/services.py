@@ -418,7 +418,7 @@ def free_send(
             needs_confirmation=True,
             environment_name=env.name,
             environment_id=env.pk,
-            operation_label=label or f"{method} {'/' + resolved_path.lstrip('/')}",
+            operation_label=label or "/" + resolved_path.lstrip("/"),  # after the method
         )
     headers_out = {"Accept": "application/json, */*;q=0.5"}
     headers_out.update({k: v for k, v in sent_headers.items() if k.lower() != "content-type"})

@@ -156,6 +156,10 @@ def test_production_asks_then_sends_with_the_confirmation(admin, member, team, s
     client = member.client()
     asked = client.post(url, form, headers={"HX-Request": "true"}).content.decode()
     assert "Confirm a call to production" in asked
+    assert (
+        "Send DELETE /metering/v1/meter-types/00000000-0000-0000-0000-000000000000 to Live?"
+        in asked
+    )
     assert f'name="confirm_environment" value="{env.pk}"' in asked
     assert not CallRecord.objects.exists()
     sent = client.post(
