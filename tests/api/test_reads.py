@@ -3,6 +3,8 @@ of each spec's newest version, and the console API's own OpenAPI document."""
 
 from __future__ import annotations
 
+import json
+
 from django.test import Client
 from django.urls import reverse
 from openapi_spec_validator import validate
@@ -40,8 +42,10 @@ def test_one_record_in_full_and_another_teams_is_404(team, member, viewer, outsi
 
 
 def test_operations_of_the_newest_versions(team, admin, viewer, api_as, sandbox):
-    spec_import(scope=admin.scope, name="Sandbox API", url=sandbox.url + "/openapi.json")
-    spec_import(scope=admin.scope, name="Sandbox API", url=sandbox.url + "/openapi.json")
+    first = spec_import(scope=admin.scope, name="Sandbox API", url=sandbox.url + "/openapi.json")
+    # A second version (the same document again would be "unchanged", not a version).
+    changed = {**first.version.document, "info": {"title": "Sandbox", "version": "next"}}
+    spec_import(scope=admin.scope, name="Sandbox API", data=json.dumps(changed).encode())
     client = api_as(viewer)
     page = client.get(reverse("api:operations", args=[team.slug]), limit="5").json()
     assert len(page["operations"]) == 5
