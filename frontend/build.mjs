@@ -4,7 +4,7 @@
 //
 // Reproducible: the same package-lock.json gives byte-identical files. esbuild's output
 // depends only on its version and inputs; no timestamps, no absolute paths, no source
-// map; the licence list is sorted. tests/test_editor_bundle.py rebuilds and compares.
+// map; the licence list is sorted. tests/explorer/test_body_editor_bundle.py rebuilds and compares.
 import { build } from "esbuild";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";

@@ -1,4 +1,5 @@
-"""The committed body editor bundle is what frontend/ builds from its lock file.
+"""The committed body editor bundle is what frontend/ builds from its lock file, and the
+editor's text scanning passes its Node tests.
 
 static/vendor/codemirror/ is committed so `make run` needs no npm; this test rebuilds it
 from a copy of frontend/ (`npm ci` from package-lock.json, then `npm run build`) and
@@ -23,21 +24,23 @@ FRONTEND = REPO_ROOT / "frontend"
 BUNDLE = REPO_ROOT / "static" / "vendor" / "codemirror"
 BUILT_FILES = ("editor.js", "LICENSES.txt")
 SOURCES = ("package.json", "package-lock.json", "build.mjs", "src")
+SCAN_TESTS = FRONTEND / "test"
 REQUIRE_ENV = ("CONSOLE_REQUIRE_BROWSER", "CONSOLE_REQUIRE_OIDC")
 
 pytestmark = pytest.mark.slow
 
 
-def _npm() -> str:
-    npm = shutil.which("npm")
-    if npm is None:
-        reason = "npm is not installed: the editor bundle cannot be rebuilt (Node.js 20+)"
+def _tool(name: str) -> str:
+    """The path of `name` (npm, node); a skip without it, a failure when CI requires it."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed: the editor cannot be built or tested (Node.js 20+)"
         if any(
-            os.environ.get(name, "").strip().lower() in {"1", "true", "yes"} for name in REQUIRE_ENV
+            os.environ.get(env, "").strip().lower() in {"1", "true", "yes"} for env in REQUIRE_ENV
         ):
             pytest.fail(f"{reason}; CI requires it", pytrace=False)
         pytest.skip(reason)
-    return npm
+    return path
 
 
 def _sha256(path: Path) -> str:
@@ -45,7 +48,7 @@ def _sha256(path: Path) -> str:
 
 
 def test_committed_bundle_matches_a_fresh_build(tmp_path: Path) -> None:
-    npm = _npm()
+    npm = _tool("npm")
     work = tmp_path / "frontend"
     work.mkdir()
     for name in SOURCES:
@@ -64,3 +67,18 @@ def test_committed_bundle_matches_a_fresh_build(tmp_path: Path) -> None:
             f"static/vendor/codemirror/{name} differs from a fresh build: run `make editor` "
             "and commit the result"
         )
+
+
+def test_json_scan_under_node() -> None:
+    """frontend/test/: the cursor's JSON path, the first error of strict JSON (checked
+    against JSON.parse on random texts) and formatting, under Node's own test runner."""
+    node = _tool("node")
+    result = subprocess.run(
+        [node, "--test", str(SCAN_TESTS)],
+        cwd=FRONTEND,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
