@@ -10,13 +10,15 @@
     var tokens = pointer.split("/").slice(1).map(function (t) {
       return t.replace(/~1/g, "/").replace(/~0/g, "~");
     });
-    for (var i = tokens.length - 1; i >= 0; i--) {
-      if (!/^\d+$/.test(tokens[i])) {
-        var name = tokens[i].replace(/[^A-Za-z0-9_.-]/g, "_");
-        return /^[A-Za-z_]/.test(name) ? name : "_" + name;
-      }
+    var names = tokens.filter(function (t) { return !/^\d+$/.test(t); });
+    if (!names.length) return "value";
+    var name = names[names.length - 1];
+    // "/meterTypes/0/id" suggests meterTypeId: an id is named after what holds it.
+    if (/^id$/i.test(name) && names.length > 1) {
+      name = names[names.length - 2].replace(/s$/, "") + "Id";
     }
-    return "value";
+    name = name.replace(/[^A-Za-z0-9_.-]/g, "_");
+    return /^[A-Za-z_]/.test(name) ? name : "_" + name;
   }
 
   document.addEventListener("click", function (event) {

@@ -36,9 +36,8 @@ def test_pick_a_value_preview_and_send(page: Any, member: Any, sandbox_access: A
     expect(box).to_have_attribute("open", "")
     name = box.get_by_label("Variable name")
     expect(name).to_be_focused()
-    expect(name).to_have_value("id")
+    expect(name).to_have_value("meterTypeId")  # suggested from the pointer
     expect(box.get_by_label("JSON Pointer")).to_have_value("/meterTypes/0/id")
-    name.fill("meterTypeId")
     box.get_by_role("button", name="Save variable").click()
     expect(box.locator("[data-set-variable-result]")).to_contain_text(
         "Saved {{meterTypeId}} for Sandbox"
