@@ -88,7 +88,8 @@ def document(server: str) -> dict[str, Any]:
                         "access": {"type": "string", "description": "Application Access name."},
                         "params": {
                             "type": "object",
-                            "description": "Parameters by name (or location:name).",
+                            "description": "Parameters by name (or location:name); "
+                            "{{variables}} in values and the body are the team's.",
                         },
                         "body": {"description": "The request body (JSON, or a form's fields)."},
                         "spec": {"type": "string", "description": "When several specs match."},
