@@ -15,6 +15,7 @@ from django.conf import settings
 
 from console.explorer.services import JSON_BODY, OperationForm
 from console.specs.engine.examples import main_type, merge_all_of
+from console.specs.engine.jsontext import invalid_json_message
 
 WHOLE_BODY = "body"  # the mapping's key for a column that holds the whole JSON body
 _MAX_DEPTH = 3
@@ -197,6 +198,31 @@ def row_call(
     if not text.strip() and body:
         text = json.dumps(body, ensure_ascii=False)
     return values, text
+
+
+def json_cell_problems(
+    form: OperationForm, found: list[Target], mapping: dict[str, str], cells: dict[str, str]
+) -> dict[str, str]:
+    """Cells of array or object body fields written as JSON that does not parse, by column,
+    in the console's one wording ("Column tags is not valid JSON: …"): `_typed` leaves them
+    as text, which the spec check would only call "not an array"."""
+    if form.body_kind != JSON_BODY or form.body_is_form:
+        return {}
+    by_key = {t.key: t for t in found}
+    problems: dict[str, str] = {}
+    for key, column in mapping.items():
+        target = by_key.get(key)
+        cell = cells.get(column, "").strip()
+        if target is None or not key.startswith("body:") or cell[:1] not in ("[", "{"):
+            continue
+        schema = target.schema
+        if (main_type(merge_all_of(schema) if schema else {}) or "") not in ("array", "object"):
+            continue
+        try:
+            json.loads(cell)
+        except (ValueError, RecursionError) as exc:
+            problems[column] = invalid_json_message(f"Column {column}", exc)
+    return problems
 
 
 def problems_by_column(errors: dict[str, str], mapping: dict[str, str]) -> dict[str, str]:

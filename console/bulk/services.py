@@ -96,6 +96,7 @@ def bulk_check(run: BulkRun) -> Check:
         values, body = plan.row_call(form, found, run.mapping, row.cells)
         preview = preview_call(form, run.access, values, body, vset=vset)
         problems = plan.problems_by_column(preview.errors, run.mapping)
+        problems.update(plan.json_cell_problems(form, found, run.mapping, row.cells))
         if problems != row.problems:
             row.problems = problems
             changed.append(row)
