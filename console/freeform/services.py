@@ -27,14 +27,19 @@ from console.api.passthrough import forwarded_headers
 from console.explorer.rendering import render_body
 from console.explorer.services import CallOutcome, exchange, needs_production_confirmation
 from console.freeform.models import FreeRequest, Method
-from console.history.redaction import REDACTED, redact_headers, redact_json_text, scrub
+from console.history.redaction import (
+    REDACTED,
+    redact_headers,
+    redact_json_text,
+    scrub,
+    scrub_bytes,
+)
 from console.history.services import CallFacts, call_record
 from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.request import join_url
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 from console.variables.services import (
-    MIN_SECRET,
     UnresolvedVariables,
     resolve_request,
     scrub_secrets,
@@ -308,14 +313,6 @@ def _check_headers(rows: list[Row]) -> str | None:
     return None
 
 
-def _scrub_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
-    """`body` with every secret value replaced (longest first), for the panel."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= MIN_SECRET:
-            body = body.replace(secret.encode(), REDACTED.encode())
-    return body
-
-
 def _redacted_part(path: str, query: list[Row], headers: list[Row], body: str) -> str:
     """Which part still holds a value redacted when it was saved ("" when none does)."""
     if REDACTED in path:
@@ -444,7 +441,7 @@ def free_send(
         # An answer that echoes a secret variable shows it redacted, as the history keeps it.
         outcome.headers = [(k, scrub_secrets(v, variables.secrets)) for k, v in response.headers]
         outcome.body = render_body(
-            _scrub_bytes(response.body, variables.secrets),
+            scrub_bytes(response.body, variables.secrets),
             response.content_type or "",
             pointers=True,  # the panel's "set a variable from this value"
         )
@@ -457,8 +454,7 @@ def free_send(
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
     secrets = [*sent.used_tokens, *variables.secrets]
-    # The history does not redact URLs: a secret variable in the path or the query is
-    # scrubbed here.
+    # The panel shows this URL too: a secret variable in the path or the query is scrubbed.
     facts.url = scrub(facts.url, secrets)  # `secrets` holds their percent-encoded forms too
     outcome.url = facts.url
     outcome.record = call_record(

@@ -31,12 +31,26 @@ def sensitive_keys() -> frozenset[str]:
     return DEFAULT_SENSITIVE_KEYS | extra
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each known secret value in `text`."""
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, REDACTED)
+MIN_SECRET = 8  # shorter values are not looked for: they would match ordinary text
+
+
+def _longest_first(secrets: Iterable[str]) -> list[str]:
+    # Longest first, so a secret that holds another is replaced whole.
+    return sorted({s for s in secrets if s and len(s) >= MIN_SECRET}, key=len, reverse=True)
+
+
+def scrub(text: str, secrets: Iterable[str], mark: str = REDACTED) -> str:
+    """Replace every occurrence of each known secret value in `text` by `mark`."""
+    for secret in _longest_first(secrets):
+        text = text.replace(secret, mark)
     return text
+
+
+def scrub_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
+    """`body` with every known secret value (as UTF-8 bytes) replaced, like `scrub`."""
+    for secret in _longest_first(secrets):
+        body = body.replace(secret.encode(), REDACTED.encode())
+    return body
 
 
 def redact_headers(

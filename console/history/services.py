@@ -13,11 +13,11 @@ from console.explorer.rendering import is_binary
 from console.history.chain import chain_append
 from console.history.models import CallRecord
 from console.history.redaction import (
-    REDACTED,
     redact_body,
     redact_form_values,
     redact_headers,
     scrub,
+    scrub_bytes,
 )
 from console.teams.scoping import TeamScope
 
@@ -50,14 +50,6 @@ def _decode(body: bytes) -> str:
     return body.decode("utf-8", errors="replace")
 
 
-def _scrub_bytes(body: bytes, secrets: Iterable[str]) -> bytes:
-    """`body` with every known secret value (as UTF-8 bytes) replaced, like `scrub` does."""
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            body = body.replace(secret.encode(), REDACTED.encode())
-    return body
-
-
 def _stored_form(form: dict[str, Any] | None, secrets: list[str]) -> dict[str, Any] | None:
     """The form's values as a record keeps them: redacted like the request."""
     if form is None:
@@ -84,7 +76,7 @@ def call_record(
     response_b64 = ""
     if binary:
         response_text = f"[{len(facts.response_body)} bytes of binary content]"
-        response_b64 = base64.b64encode(_scrub_bytes(stored_body, secrets)).decode("ascii")
+        response_b64 = base64.b64encode(scrub_bytes(stored_body, secrets)).decode("ascii")
     else:
         response_text = redact_body(_decode(stored_body), facts.response_content_type, secrets)
     record = CallRecord(

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+from console.specs.engine.jsontext import InvalidJson, parse_json
+
 SCHEMA_V20 = "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 _SCHEMA = re.compile(r"/collection/v(2\.[01])(?:\.\d+)?/", re.IGNORECASE)
@@ -459,8 +461,9 @@ def schema_version(info: Any) -> str:
     return match.group(1)
 
 
-def parse_collection(text: str | bytes) -> Collection:
-    """A Postman collection from its JSON text; a PostmanError with a message otherwise."""
+def read_json_document(text: str | bytes) -> Any:
+    """The JSON value of an uploaded or pasted Postman file; a PostmanError in the console's
+    words when it is not UTF-8, empty or not JSON."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -470,9 +473,14 @@ def parse_collection(text: str | bytes) -> Collection:
     if not text.strip():
         raise PostmanError("The document is empty.")
     try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PostmanError(f"The document is not valid JSON: {exc}.") from exc
+        return parse_json(text, "The document")
+    except InvalidJson as exc:
+        raise PostmanError(exc.message) from None
+
+
+def parse_collection(text: str | bytes) -> Collection:
+    """A Postman collection from its JSON text; a PostmanError with a message otherwise."""
+    data = read_json_document(text)
     if not isinstance(data, dict):
         raise PostmanError("The document is not a Postman collection (no JSON object).")
     if "collection" in data and isinstance(data["collection"], dict):

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.postman.collection import PostmanError
+from console.postman.collection import PostmanError, read_json_document
 
 MAX_VALUES = 2000
 # client_id, clientId, client-id, CLIENT_ID, oauthClientId, ue_client_secret, clientSecret …
@@ -74,18 +74,7 @@ def _text(value: Any) -> str:
 
 def parse_environment(text: str | bytes) -> Environment:
     """A Postman environment from its JSON text; a PostmanError with a message otherwise."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise PostmanError("The document is not UTF-8 text.") from exc
-    text = text.lstrip("\ufeff")
-    if not text.strip():
-        raise PostmanError("The document is empty.")
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise PostmanError(f"The document is not valid JSON: {exc}.") from exc
+    data = read_json_document(text)
     if isinstance(data, dict) and isinstance(data.get("environment"), dict):
         data = data["environment"]  # the Postman API wraps it in {"environment": …}
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):

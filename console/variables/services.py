@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from console.history.models import CallRecord
-from console.history.redaction import REDACTED
+from console.history.redaction import MIN_SECRET, REDACTED, scrub
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 from console.variables.models import MAX_NAME, NAME_PATTERN, Variable
@@ -39,7 +39,6 @@ from console.vault import crypto
 from console.vault.models import ApplicationAccess, Environment
 
 MAX_VALUE = 10_000
-MIN_SECRET = 8
 # How deep a value may refer to other variables ({{url}} = "{{host}}/v1").
 MAX_DEPTH = 5
 SKIPPED_KEYS = frozenset({"csrfmiddlewaretoken"})
@@ -89,10 +88,7 @@ def secret_forms(secret: str) -> list[str]:
 
 def scrub_secrets(text: str, secrets: Iterable[str], mark: str = REDACTED) -> str:
     """`text` with every secret (`VariableSet.secrets`) replaced by `mark`."""
-    for secret in sorted(set(secrets), key=len, reverse=True):  # longest first
-        if secret and len(secret) >= MIN_SECRET:
-            text = text.replace(secret, mark)
-    return text
+    return scrub(text, secrets, mark)
 
 
 @dataclass(frozen=True)

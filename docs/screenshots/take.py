@@ -4,7 +4,7 @@
 
 Runs tests/browser/test_screenshots.py (skipped in the normal test run) with
 CONSOLE_SCREENSHOTS=1: pytest-django's live server and a fresh local sandbox, Debian's
-Chromium at 1400x900, a Send of "List meter types", then operation-light.png and
+Chromium at 1400x900, a Send of "Create a meter type", then operation-light.png and
 operation-dark.png written next to this file. Needs /usr/bin/chromium and Playwright.
 """
 

@@ -227,7 +227,7 @@ function bodyLinter(view) {
         from: problem.pos,
         to,
         severity: "error",
-        message: `Invalid JSON: ${problem.message} (line ${line.number}, column ${problem.pos - line.from + 1})`,
+        message: `The request body is not valid JSON: ${problem.message} (line ${line.number}, column ${problem.pos - line.from + 1}).`,
       },
     ];
   }

@@ -1,13 +1,13 @@
 """The README's screenshots of the operation page, light and dark (opt-in, not a check).
 
 Skipped unless CONSOLE_SCREENSHOTS is set; `docs/screenshots/take.py` sets it and runs
-this file. The page is the split view at 1400x900 after a Send of "List meter types"
-against a fresh sandbox, saved as docs/screenshots/operation-light.png and -dark.png.
+this file. The page is the split view at 1400x900 after a Send of "Create a meter type"
+(the body editor and the answer) against a fresh sandbox, saved as
+docs/screenshots/operation-light.png and -dark.png.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -56,15 +56,12 @@ def test_operation_page_screenshot(
         page = context.new_page()
         sign_in(page, "mia", "pw-mia")
         status = page.locator("#response-slot .response-status .status")
-        # A meter type's id from the list, then that meter type: a form with a parameter.
-        page.goto(url("listMeterTypes"))
+        # "Create a meter type": the body editor with the spec's example, and its answer.
+        page.goto(url("createMeterType"))
+        expect(page.locator(".cm-editor")).to_be_visible()
         page.get_by_role("button", name="Send", exact=True).click()
-        expect(status).to_have_text("200")
-        listed = json.loads(page.locator("#response-text").input_value())
-        page.goto(url("getMeterType"))
-        page.locator("#send-form input[name$='meterTypeId']").fill(listed["meterTypes"][0]["id"])
-        page.get_by_role("button", name="Send", exact=True).click()
-        expect(status).to_have_text("200")
+        expect(status).to_have_text("201")
+        page.evaluate("window.scrollTo(0, 0)")  # the operation's header in the picture too
         page.mouse.move(0, 0)  # no hover state in the picture
         page.evaluate("document.activeElement && document.activeElement.blur()")
         OUT.mkdir(parents=True, exist_ok=True)
