@@ -59,6 +59,16 @@ def test_operation_page_screenshot(
         # "Create a meter type": the body editor with the spec's example, and its answer.
         page.goto(url("createMeterType"))
         expect(page.locator(".cm-editor")).to_be_visible()
+        # The spec's example names a meter type the sandbox already has (a 409): rename it.
+        page.evaluate(
+            """() => {
+                const area = document.querySelector("textarea#body");
+                const body = JSON.parse(area.value);
+                body.name = "Dashboard refreshes";
+                area.value = JSON.stringify(body, null, 2);
+                area.dispatchEvent(new Event("input", { bubbles: true }));
+            }"""
+        )
         page.get_by_role("button", name="Send", exact=True).click()
         expect(status).to_have_text("201")
         page.evaluate("window.scrollTo(0, 0)")  # the operation's header in the picture too
