@@ -3,20 +3,15 @@
 Sign in through the form, land in the explorer, open "List meter types", press Send,
 read the answer in the response panel (an htmx swap), then find the call in the history
 and open it. Also: the sidebar's search box narrows the operations (htmx, no reload).
-
-With CONSOLE_SCREENSHOT set, the operation page with its response is saved as the
-README's screenshot (docs/screenshot.png, or the path given in the variable).
+(The README's screenshots are taken by docs/screenshots/take.py.)
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from console.specs.models import Operation
 from console.vault.models import ApplicationAccess, Environment
@@ -24,16 +19,6 @@ from tests.browser.conftest import expect, sign_in
 from tests.conftest import Person
 
 pytestmark = pytest.mark.browser
-
-DEFAULT_SCREENSHOT = Path(settings.BASE_DIR) / "docs" / "screenshot.png"
-
-
-def _screenshot_path() -> Path | None:
-    value = os.environ.get("CONSOLE_SCREENSHOT", "").strip()
-    if not value:
-        return None
-    return DEFAULT_SCREENSHOT if value.lower() in {"1", "true", "yes"} else Path(value)
-
 
 def _is_send(response: Any) -> bool:
     return response.request.method == "POST" and response.url.endswith("/send/")
@@ -71,11 +56,6 @@ def test_member_signs_in_sends_list_meter_types_and_finds_it_in_history(
     expect(body).to_contain_text("API calls")  # a meter type the sandbox is seeded with
     expect(panel.locator(".request-line")).to_contain_text("/metering/v1/meter-types")
     assert page.url == operation_url
-
-    if (path := _screenshot_path()) is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(path))
 
     # The call is in the history, newest first, and its detail page opens.
     main_nav.get_by_role("link", name="History").click()
