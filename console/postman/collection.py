@@ -28,6 +28,10 @@ SCHEMA_V20 = "https://schema.getpostman.com/json/collection/v2.0.0/collection.js
 SCHEMA_V21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 _SCHEMA = re.compile(r"/collection/v(2\.[01])(?:\.\d+)?/", re.IGNORECASE)
 MAX_ITEMS = 5000  # requests and folders together; a collection beyond this is refused
+# Characters no database column of the console can take: PostgreSQL refuses NUL in text,
+# and a lone UTF-16 surrogate (JSON's "\ud800" without its pair) cannot be encoded as
+# UTF-8 for any database. JSON escapes can put either into a string.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MAX_DEPTH = 32
 AUTH_TYPES = {
     "apikey", "awsv4", "basic", "bearer", "digest", "edgegrid", "hawk", "noauth",
@@ -126,6 +130,7 @@ class Collection:
     items: list[Folder | Request] = field(default_factory=list)
     variables: list[Pair] = field(default_factory=list)
     auth_types: list[str] = field(default_factory=list)  # every auth type met, in order
+    notes: list[str] = field(default_factory=list)  # what reading the document changed
 
     def requests(self) -> list[tuple[tuple[str, ...], Request]]:
         """Every request with the names of the folders it sits in, in document order."""
@@ -337,10 +342,10 @@ def _read_body(request: Request, raw: Any) -> None:
 _SET = re.compile(
     r"pm\.(?:environment|collectionVariables|globals|variables)\.set\(\s*"
     r"(['\"])([A-Za-z_][A-Za-z0-9_.\-]*)\1\s*,\s*"
-    r"(pm\.response\.json\(\)|[A-Za-z_$][\w$]*)((?:\.[A-Za-z_$][\w$]*|\[\d+\]|\[(['\"])[^'\"]*\5\])*)\s*\)"
+    r"(pm\.response\.json\(\)|[A-Za-z_$][\w$]*)((?:\.[A-Za-z_$][\w$]*|\[[0-9]+\]|\[(['\"])[^'\"]*\5\])*)\s*\)"
 )
 _JSON_ALIAS = re.compile(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*pm\.response\.json\(\)")
-_ACCESSOR = re.compile(r"\.([A-Za-z_$][\w$]*)|\[(\d+)\]|\[(['\"])([^'\"]*)\3\]")
+_ACCESSOR = re.compile(r"\.([A-Za-z_$][\w$]*)|\[([0-9]+)\]|\[(['\"])([^'\"]*)\3\]")
 
 
 def _pointer_token(text: str) -> str:
@@ -387,9 +392,10 @@ def script_captures(events: Any) -> tuple[list[tuple[str, str]], bool]:
 class _Reader:
     """Reads items depth-first, counting them and carrying the inherited auth type."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, max_items: int = MAX_ITEMS) -> None:
         self.collection = collection
         self.count = 0
+        self.max_items = max_items
 
     def note_auth(self, kind: str | None) -> None:
         if kind and kind not in self.collection.auth_types:
@@ -405,8 +411,12 @@ class _Reader:
             if not isinstance(entry, dict):
                 continue
             self.count += 1
-            if self.count > MAX_ITEMS:
-                raise PostmanError(f"The collection has more than {MAX_ITEMS} items.")
+            if self.count > self.max_items:
+                raise PostmanError(
+                    f"The collection has more than {self.max_items:,} items (requests and "
+                    "folders together), more than the console imports at once: split it "
+                    "into several collections in Postman and import each."
+                )
             own = _auth_type(entry.get("auth"))
             self.note_auth(own)
             inherited = auth if own is None else own
@@ -461,6 +471,64 @@ def schema_version(info: Any) -> str:
     return match.group(1)
 
 
+def unstorable(text: str) -> str:
+    """What in `text` no database can store, in words ("a NUL character (U+0000)"), or ""."""
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        return ""
+    char = found.group(0)
+    if char == "\x00":
+        return "a NUL character (U+0000)"
+    return f"an unpaired UTF-16 surrogate (U+{ord(char):04X})"
+
+
+def clean_document(data: Any) -> tuple[Any, str]:
+    """`data` (parsed JSON) with NUL characters removed and unpaired surrogates replaced by
+    U+FFFD in every string and key, and a note saying so ("" when nothing changed)."""
+    count = 0
+    where: list[str] = []
+
+    def clean(text: str, path: str) -> str:
+        nonlocal count
+        if _UNSTORABLE.search(text) is None:
+            return text
+        count += len(_UNSTORABLE.findall(text))
+        if len(where) < 3:
+            where.append(path or "the top")
+        return _strip(text)
+
+    def walk(node: Any, path: str) -> Any:
+        if isinstance(node, str):
+            return clean(node, path)
+        if isinstance(node, list):
+            return [walk(item, f"{path}[{i}]") for i, item in enumerate(node)]
+        if isinstance(node, dict):
+            return {
+                clean(k, path): walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()
+            }
+        return node
+
+    cleaned = walk(data, "")
+    if not count:
+        return data, ""
+    places = ", ".join(_strip(p) for p in where) + (" …" if count > len(where) else "")
+    plural = "s" if count != 1 else ""
+    note = (
+        f"The document held {count} character{plural} no database can store (NUL "
+        f"characters or unpaired UTF-16 surrogates, from \\u escapes), at {places}: NUL "
+        "characters were removed and surrogates replaced by U+FFFD (\ufffd)."
+    )
+    return cleaned, note
+
+
+# Every lone surrogate to U+FFFD and NUL to nothing (str.translate maps code points).
+_STRIP: dict[int, int | None] = {0: None, **dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)}
+
+
+def _strip(text: str) -> str:
+    return text.translate(_STRIP)
+
+
 def read_json_document(text: str | bytes) -> Any:
     """The JSON value of an uploaded or pasted Postman file; a PostmanError in the console's
     words when it is not UTF-8, empty or not JSON."""
@@ -478,9 +546,13 @@ def read_json_document(text: str | bytes) -> Any:
         raise PostmanError(exc.message) from None
 
 
-def parse_collection(text: str | bytes) -> Collection:
-    """A Postman collection from its JSON text; a PostmanError with a message otherwise."""
-    data = read_json_document(text)
+def parse_collection(text: str | bytes, max_items: int = MAX_ITEMS) -> Collection:
+    """A Postman collection from its JSON text; a PostmanError with a message otherwise
+    (also for more than `max_items` requests and folders).
+
+    Characters no database stores (NUL, unpaired surrogates) are cleaned out with a note
+    in `Collection.notes`."""
+    data, cleaned = clean_document(read_json_document(text))
     if not isinstance(data, dict):
         raise PostmanError("The document is not a Postman collection (no JSON object).")
     if "collection" in data and isinstance(data["collection"], dict):
@@ -500,7 +572,9 @@ def parse_collection(text: str | bytes) -> Collection:
         description=_description(info.get("description")),
         variables=_pairs(data.get("variable")) or _pairs(data.get("variable"), key="id"),
     )
-    reader = _Reader(collection)
+    if cleaned:
+        collection.notes.append(cleaned)
+    reader = _Reader(collection, max_items)
     top = _auth_type(data.get("auth"))
     reader.note_auth(top)
     collection.items = reader.items(data.get("item"), top or "", 0)

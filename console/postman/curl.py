@@ -16,7 +16,7 @@ import shlex
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from console.postman.collection import PostmanError
+from console.postman.collection import PostmanError, unstorable
 
 MAX_COMMAND = 200_000
 _CONTINUATION = re.compile(r"[\\`^][ \t]*\r?\n")
@@ -52,6 +52,28 @@ class CurlRequest:
 _ANSI_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"', "e": "\x1b"}
 
 
+def _code_point(code: str, hexa: str) -> str:
+    """The character of a ``\\xHH``/``\\uHHHH``/``\\UHHHHHHHH`` escape; a PostmanError for one
+    that names no character the console can store (beyond U+10FFFF, a lone UTF-16
+    surrogate, or NUL, where bash itself would cut the string short)."""
+    value = int(hexa, 16)
+    escape = f"\\{code}{hexa}"
+    if value > 0x10FFFF:
+        raise PostmanError(
+            f"The curl command's escape {escape} is beyond the last Unicode character (U+10FFFF)."
+        )
+    if 0xD800 <= value <= 0xDFFF:
+        raise PostmanError(
+            f"The curl command's escape {escape} is half of a UTF-16 surrogate pair, not a "
+            "character: write the character itself (or its \\U escape)."
+        )
+    if value == 0:
+        raise PostmanError(
+            f"The curl command's escape {escape} is a NUL character, which a request cannot hold."
+        )
+    return chr(value)
+
+
 def _ansi_c(text: str) -> str:
     """Bash's ``$'…'`` strings (Chrome's "Copy as cURL (bash)" writes bodies so) turned into
     plain quoted words, their escapes decoded: shlex knows only ``'…'`` and ``"…"``."""
@@ -82,7 +104,7 @@ def _ansi_c(text: str) -> str:
                     and len(hexa) == digits
                     and all(c in "0123456789abcdefABCDEF" for c in hexa)
                 ):
-                    chars.append(chr(int(hexa, 16)))
+                    chars.append(_code_point(code, hexa))
                     j += 2 + digits
                     continue
             chars.append(text[j])
@@ -123,6 +145,9 @@ def parse_curl(text: str) -> CurlRequest:
     """The request a pasted curl command sends; a PostmanError with a message otherwise."""
     if len(text) > MAX_COMMAND:
         raise PostmanError("The curl command is too long.")
+    problem = unstorable(text)
+    if problem:
+        raise PostmanError(f"The curl command holds {problem}, which a request cannot hold.")
     words = _expand_short(_split(text))
     if not words or words[0].rsplit("/", 1)[-1] not in ("curl", "curl.exe"):
         raise PostmanError("Paste a command that starts with “curl”.")

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from console.postman.collection import PostmanError, read_json_document
+from console.postman.collection import PostmanError, clean_document, read_json_document, unstorable
 
 MAX_VALUES = 2000
 # client_id, clientId, client-id, CLIENT_ID, oauthClientId, ue_client_secret, clientSecret …
@@ -43,6 +43,8 @@ class Environment:
     values: list[Value] = field(default_factory=list)
     client_id: Value | None = None
     client_secret: Value | None = None
+    # Values left out while reading, with the reason: (name, reason).
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def credentials(self) -> list[Value]:
@@ -85,12 +87,21 @@ def parse_environment(text: str | bytes) -> Environment:
         raise PostmanError("The document is not a Postman environment (no values list).")
     if len(data["values"]) > MAX_VALUES:
         raise PostmanError(f"The environment has more than {MAX_VALUES} values.")
-    env = Environment(name=_text(data.get("name")).strip()[:200] or "Postman environment")
+    name, _ = clean_document(_text(data.get("name")))
+    env = Environment(name=name.strip()[:200] or "Postman environment")
     for entry in data["values"]:
         if not isinstance(entry, dict):
             continue
         name = _text(entry.get("key")).strip()
         if not name:
+            continue
+        # A value is a unit (a secret cut short is worse than none): refused, not cleaned.
+        problem = unstorable(name) or unstorable(_text(entry.get("value")))
+        if problem:
+            shown, _ = clean_document(name[:200])
+            env.refused.append(
+                (shown, f"it holds {problem}, which cannot be stored: fix it in Postman")
+            )
             continue
         value = Value(
             name=name[:200],

@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
+from console.api.passthrough import REQUEST_DROPPED
 from console.collections import services as collections
 from console.collections.models import Collection, CollectionFolder, CollectionItem
 from console.explorer.reopen import FormState
@@ -44,14 +45,20 @@ from console.explorer.services import (
 )
 from console.freeform import services as freeform
 from console.freeform.models import FreeRequest
-from console.history.redaction import REDACTED, sensitive_keys
-from console.postman.collection import SCHEMA_V21, Folder, PostmanError, parse_collection
+from console.history.redaction import REDACTED, SENSITIVE_HEADERS, sensitive_keys
+from console.postman.collection import (
+    MAX_ITEMS,
+    SCHEMA_V21,
+    Folder,
+    PostmanError,
+    parse_collection,
+)
 from console.postman.collection import Request as PostmanRequest
 from console.postman.curl import parse_curl
 from console.postman.environment import parse_environment
 from console.postman.matching import Candidate, base_path, match_operation, segments
 from console.saved.models import SavedRequest
-from console.saved.services import saved_create
+from console.saved.services import SavedRequestError, saved_create
 from console.specs.engine.request import server_path_prefix
 from console.specs.models import Operation, SpecVersion
 from console.teams.models import Role
@@ -60,14 +67,22 @@ from console.vault import crypto
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess, Environment
 
-__all__ = ["PostmanError"]
+__all__ = ["INPUT_ERRORS", "PostmanError"]
 
 MAX_TEXT = 10 * 1024 * 1024  # a pasted or uploaded document
+# The web page imports at most this many requests and folders in one request: an import
+# makes several rows per request in one transaction (SQLite writers wait for it), and
+# bench/postman_import.py measured ~2-3 s per 1,000 items here (docs/security.md). The
+# service's own default (`collection.MAX_ITEMS`) stays higher for other callers.
+WEB_MAX_ITEMS = 1000
 OFFER_MAX_AGE = 15 * 60  # seconds an Application Access offer stays open
 _OFFER_SALT = "console.postman.access-offer"
-# Headers a Postman request carries that the console sets itself (or never sends).
-_OWN_HEADERS = {"accept", "content-type", "content-length", "host", "user-agent", "connection"}
-_CREDENTIAL_HEADERS = {"authorization", "proxy-authorization", "cookie"}
+# Credential headers: the ones the history redacts (Authorization, Cookie, X-Api-Key …),
+# never imported or exported; the console sends the Application Access's managed token.
+_CREDENTIAL_HEADERS = SENSITIVE_HEADERS
+# Headers a Postman request carries that the console sets itself (or never sends): those of
+# one hop, which the pass-through drops too, and the ones the outbound client writes.
+_OWN_HEADERS = (REQUEST_DROPPED - SENSITIVE_HEADERS) | {"accept", "content-type", "user-agent"}
 _TOKEN_NAMES = re.compile(r"^(access[_\-]?token|bearer[_\-]?token|id[_\-]?token|token|jwt)$", re.I)
 _AUTH_NAMES = {
     "apikey": "an API key",
@@ -79,6 +94,16 @@ _AUTH_NAMES = {
     "oauth2": "OAuth 2.0",
     "ntlm": "NTLM",
 }
+
+
+# What the services raise for input a person can fix; the views show its message.
+INPUT_ERRORS: tuple[type[Exception], ...] = (
+    PostmanError,
+    freeform.FreeRequestError,
+    collections.CollectionError,
+    SavedRequestError,
+    vault.VaultError,
+)
 
 
 # ---------------------------------------------------------------- summaries
@@ -120,8 +145,9 @@ class AccessOffer:
     Access. Never rendered: a page shows `client_id_hint` only."""
 
     name: str
-    client_id: str
-    client_secret: str
+    # Out of repr: a logged or printed offer (a debug page, an assertion) shows neither.
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
 
     @property
     def client_id_hint(self) -> str:
@@ -159,9 +185,11 @@ def _auth_sentence(kinds: list[str], *, headers: bool) -> str:
     if named:
         return (
             "Postman auth settings (" + ", ".join(named) + ") were not imported, nor any "
-            "Authorization header: " + managed
+            "credential header (Authorization, Cookie, X-Api-Key …): " + managed
         )
-    return "Authorization and Cookie headers were not imported: " + managed if headers else ""
+    if not headers:
+        return ""
+    return "Credential headers (Authorization, Cookie, X-Api-Key …) were not imported: " + managed
 
 
 def _looks_like_token_request(request: PostmanRequest) -> bool:
@@ -179,6 +207,33 @@ def _redact_pairs(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         (k, REDACTED if k.lower() in keys and not re.fullmatch(r"\{\{[^{}]+\}\}", v) else v)
         for k, v in pairs
     ]
+
+
+def _note_credentials(request: PostmanRequest, used: set[str], notes: list[str]) -> None:
+    """Say which credential headers were left out (`used`: those the operation declares,
+    kept in its form, where saving redacts them)."""
+    left = [
+        h.name
+        for h in request.headers
+        if h.enabled and h.name.lower() in _CREDENTIAL_HEADERS and h.name.lower() not in used
+    ]
+    if left:
+        notes.append("Credential headers left out: " + ", ".join(left))
+
+
+def _flat(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def secret_named(name: str) -> bool:
+    """Whether a value's name says it holds a secret, by the rules the history redacts by:
+    it ends with one of `sensitive_keys()` (password, client_secret, …) or of the credential
+    headers' names (X-Api-Key, Authorization …), compared without case, ``_``, ``-`` or a
+    leading ``x-`` (``apiKey``, ``DB_PASSWORD``, ``userSecret``)."""
+    ends = {_flat(k) for k in sensitive_keys()}
+    ends |= {_flat(h.removeprefix("x-")) for h in SENSITIVE_HEADERS}
+    flat = _flat(name)
+    return any(flat.endswith(end) for end in ends if end)
 
 
 def _path_with_values(request: PostmanRequest) -> str:
@@ -240,6 +295,7 @@ def _form_state(
             used_headers.add(spec.name.lower())
             text = headers[spec.name.lower()]
             values[spec.html_name] = text.split(",") if spec.multiple else text
+    _note_credentials(request, used_headers, notes)
     extra_query = sorted({k for k, _ in query} - used_query)
     if extra_query:
         notes.append("Query parameters the operation does not have: " + ", ".join(extra_query))
@@ -369,8 +425,6 @@ class _Importer:
             reason = "it asks for an OAuth token: the console fetches and renews tokens itself"
             self.summary.skipped.append(self.entry(request, trail, reason=reason))
             return
-        if any(h.enabled and h.name.lower() in _CREDENTIAL_HEADERS for h in request.headers):
-            notes.append("Its Authorization or Cookie header was left out.")
         captures = [{"variable": v, "pointer": p} for v, p in request.captures]
         found = match_operation(
             request.method,
@@ -409,7 +463,7 @@ class _Importer:
                     folder=folder,
                     captures=captures,
                 )
-        except (freeform.FreeRequestError, collections.CollectionError) as exc:
+        except (freeform.FreeRequestError, collections.CollectionError, SavedRequestError) as exc:
             self.summary.skipped.append(self.entry(request, trail, reason=str(exc)))
             return
         reason = (
@@ -437,6 +491,7 @@ class _Importer:
                 )
         else:
             body = ""
+        _note_credentials(request, set(), notes)
         if request.host and not request.host.startswith("{{"):
             notes.append(
                 f"Its host {request.host} is not kept: it is sent to the chosen Application "
@@ -467,24 +522,28 @@ def postman_import(
     spec_version: SpecVersion | None,
     text: str | bytes,
     name: str | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> ImportSummary:
     """Import a Postman v2.0/v2.1 collection as a new collection of the team.
 
     Requests are matched to `spec_version`'s operations (None: every request becomes a
     free request); everything is made in one transaction (a failure leaves nothing
-    behind). Raises PostmanError for a document that is not a collection.
+    behind). Raises PostmanError for a document that is not a collection or holds more
+    than `max_items` requests and folders (the web page passes `WEB_MAX_ITEMS`).
     """
     scope.require(Role.MEMBER)
     if spec_version is not None and spec_version.team_id != scope.team.pk:
         raise Http404("No such spec version.")
-    parsed = parse_collection(_text_of(text))
+    parsed = parse_collection(_text_of(text), max_items=max_items)
     with transaction.atomic():
         collection = collections.collection_create(
             scope=scope,
             name=(name or "").strip() or parsed.name,
             description=parsed.description,
         )
-        summary = ImportSummary(collection=collection, version=parsed.version)
+        summary = ImportSummary(
+            collection=collection, version=parsed.version, notes=list(parsed.notes)
+        )
         _Importer(scope, spec_version, parsed).run(summary)
     names = [p.name for p in parsed.variables if p.enabled]
     if names:
@@ -513,9 +572,11 @@ def postman_environment_import(
 ) -> EnvSummary:
     """Set the environment file's values as team variables of `environment`.
 
-    Secret values become secret variables (admins and owners only; for others they are
-    skipped with the reason). Disabled values and tokens are skipped. A client ID and
-    secret are not stored: they come back as `EnvSummary.offer`.
+    Secret values, and values named like a secret (`secret_named`: Postman's "default"
+    type is its default, so a password is often left so), become secret variables
+    (admins and owners only; for others they are skipped with the reason, never stored
+    in clear for viewers). Disabled values, tokens and values no database stores are
+    skipped. A client ID and secret are not stored: they come back as `EnvSummary.offer`.
     """
     from console.variables.models import Variable
     from console.variables.services import VariableError, variable_set
@@ -525,6 +586,7 @@ def postman_environment_import(
         raise Http404("No such environment.")
     parsed = parse_environment(_text_of(text))
     summary = EnvSummary(name=parsed.name, environment=environment)
+    summary.skipped.extend(parsed.refused)
     existing = set(
         scope.all(Variable).filter(environment=environment).values_list("name", flat=True)
     )
@@ -537,6 +599,7 @@ def postman_environment_import(
                 (value.name, "a token: the console fetches its own from the Application Access")
             )
             continue
+        secret = value.secret or secret_named(value.name)
         try:
             with transaction.atomic():
                 variable_set(
@@ -544,18 +607,19 @@ def postman_environment_import(
                     name=value.name,
                     value=value.value,
                     environment=environment,
-                    secret=value.secret,
+                    secret=secret,
                 )
         except VariableError as exc:
             summary.skipped.append((value.name, str(exc)))
             continue
         except PermissionDenied:
+            kind = "a secret value" if value.secret else "named like a secret"
             summary.skipped.append(
-                (value.name, "a secret value: only admins and owners set secret variables")
+                (value.name, f"{kind}: only admins and owners set secret variables")
             )
             continue
         (summary.updated if value.name in existing else summary.created).append(value.name)
-        if value.secret:
+        if secret:
             summary.secret.append(value.name)
     client_id, client_secret = parsed.client_id, parsed.client_secret
     if client_id or client_secret:
@@ -650,10 +714,14 @@ def curl_import(
     content_type = parsed.content_type
     if content_type == "application/x-www-form-urlencoded":
         body = urlencode(_redact_pairs(parse_qsl(body, keep_blank_values=True)), safe="{}")
+    notes = list(parsed.notes)
+    credentials = [n for n, _ in parsed.headers if n.lower() in _CREDENTIAL_HEADERS]
+    if credentials:
+        notes.append("Credential headers left out: " + ", ".join(credentials))
     headers = [
         {"name": n, "value": v, "enabled": True}
         for n, v in parsed.headers
-        if not (body and n.lower() == "content-type")
+        if not (body and n.lower() == "content-type") and n.lower() not in _CREDENTIAL_HEADERS
     ]
     rows = [
         {"name": k, "value": v, "enabled": True}
@@ -674,7 +742,7 @@ def curl_import(
             collections.item_add(
                 scope=scope, collection=collection, name=free.name, free_request=free
             )
-    free.import_notes = parsed.notes  # type: ignore[attr-defined]  # shown once by the view
+    free.import_notes = notes  # type: ignore[attr-defined]  # shown once by the view
     return free
 
 
@@ -819,7 +887,11 @@ def _capture_script(captures: list[dict[str, str]]) -> list[dict[str, Any]]:
         tokens = [
             t.replace("~1", "/").replace("~0", "~") for t in capture["pointer"].split("/")[1:]
         ]
-        access = "".join(f"[{t}]" if t.isdigit() else f"[{json.dumps(t)}]" for t in tokens)
+        # ASCII digits only: U+0661 (Arabic-Indic one) passes str.isdigit() but is a
+        # key in JavaScript, not an index.
+        access = "".join(
+            f"[{t}]" if t.isascii() and t.isdigit() else f"[{json.dumps(t)}]" for t in tokens
+        )
         name = json.dumps(capture["variable"])
         lines.append(f"pm.collectionVariables.set({name}, pm.response.json(){access});")
     return [{"listen": "test", "script": {"type": "text/javascript", "exec": lines}}]

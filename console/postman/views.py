@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from console.collections.models import Collection
-from console.freeform.services import FreeRequestError
 from console.postman import services
 from console.postman.forms import CollectionImportForm, CurlForm, EnvironmentImportForm, OfferForm
 from console.specs.models import Spec
@@ -51,8 +50,9 @@ def import_collection(request: HttpRequest, scope: TeamScope) -> HttpResponse:
                 spec_version=version,
                 text=form.cleaned_data["document"],
                 name=form.cleaned_data.get("name") or None,
+                max_items=services.WEB_MAX_ITEMS,
             )
-        except services.PostmanError as exc:
+        except services.INPUT_ERRORS as exc:
             form.add_error(None, str(exc))
         else:
             context = {"summary": summary, "spec": spec, "nav_section": "collections"}
@@ -87,7 +87,7 @@ def import_environment(request: HttpRequest, scope: TeamScope) -> HttpResponse:
             summary = services.postman_environment_import(
                 scope=scope, environment=environment, text=form.cleaned_data["document"]
             )
-        except services.PostmanError as exc:
+        except services.INPUT_ERRORS as exc:
             form.add_error(None, str(exc))
         else:
             offer_form = None
@@ -162,7 +162,7 @@ def import_curl(request: HttpRequest, scope: TeamScope) -> HttpResponse:
             free = services.curl_import(
                 scope=scope, text=form.cleaned_data["text"], collection=collection
             )
-        except (services.PostmanError, FreeRequestError) as exc:
+        except services.INPUT_ERRORS as exc:
             form.add_error("text", str(exc))
         else:
             for note in getattr(free, "import_notes", []):

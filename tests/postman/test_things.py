@@ -61,4 +61,7 @@ def test_headers_and_repeated_query_values(member, things):
     again = postman_import(scope=member.scope, spec_version=things.version, text=exported)
     [first, second] = SavedRequest.objects.order_by("pk")
     assert again.matched[0].name == "Read a thing"
+    # Credential headers (the history's set: X-Api-Key too) are not exported, even redacted.
+    assert "X-Api-Key" not in exported
+    assert first.values.pop("header:X-Api-Key") == "[redacted]"
     assert second.values == first.values
