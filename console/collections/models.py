@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from console.core.http import MUTATING_METHODS
 from console.freeform.models import FreeRequest
 from console.saved.models import SavedRequest
 from console.teams.models import TeamScopedModel
@@ -95,4 +96,4 @@ class CollectionItem(models.Model):
     @property
     def mutating(self) -> bool:
         """Whether the step changes things (guarded on production environments)."""
-        return self.method.upper() in {"POST", "PUT", "PATCH", "DELETE"}
+        return self.method.upper() in MUTATING_METHODS

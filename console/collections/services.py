@@ -1,7 +1,9 @@
 """Collections: making and arranging them, and running one as a sequence.
 
-Viewers read collections; members make, arrange and run them; the member who made a
-collection and the team's admins delete it. A run sends the steps in order, in the web
+Viewers read collections; members make and run them; the member who made a collection
+(while a member or above) and the team's admins change it (rename, folders, steps, the
+variables a step sets) and delete it: one rule for the whole collection, as for free and
+saved requests. A run sends the steps in order, in the web
 request (at most `MAX_RUN_STEPS`): a saved request is reopened on the newest version of
 its operation (as Open does) and sent through `run_operation`, a free request through
 `free_send`. After each step its captures set variables from the answer (for the
@@ -11,18 +13,24 @@ status is 400 or more, or a capture finds nothing: the run stops there with the 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 
 from console.collections.models import Collection, CollectionFolder, CollectionItem
+from console.core.http import MUTATING_METHODS
+from console.core.text import clean_name as _clean_name
+from console.core.text import clean_text
 from console.explorer.services import CallOutcome, operation_open, run_operation
 from console.freeform.models import FreeRequest
 from console.freeform.services import free_send
@@ -32,6 +40,7 @@ from console.saved.selectors import saved_items
 from console.saved.services import state_of
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
+from console.variables.models import NAME_PATTERN
 from console.vault.models import ApplicationAccess
 
 MAX_NAME = 200
@@ -40,8 +49,10 @@ MAX_CAPTURES = 20
 MAX_FOLDER_DEPTH = 5
 # A run happens inside one web request: bounded so that it cannot hold a worker for long.
 MAX_RUN_STEPS = 50
-MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+# ...and its total time: no further step starts once a run has taken longer than this.
+DEFAULT_RUN_SECONDS = 120
+MUTATING = MUTATING_METHODS
+_VARIABLE = re.compile(NAME_PATTERN)
 
 
 class CollectionError(Exception):
@@ -49,13 +60,15 @@ class CollectionError(Exception):
 
 
 def clean_name(name: str, what: str = "collection") -> str:
-    """The name as stored: one line, trimmed; an error when empty or too long."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise CollectionError(f"Give the {what} a name.")
-    if len(name) > MAX_NAME:
-        raise CollectionError(f"Names have at most {MAX_NAME} characters.")
-    return name
+    """The name as stored: one line, trimmed; an error when empty, too long or holding
+    a character that cannot be stored."""
+    return _clean_name(name, what, CollectionError, MAX_NAME)
+
+
+def clean_description(description: str) -> str:
+    """The description as stored: trimmed and cut to `MAX_DESCRIPTION`."""
+    text = clean_text(description, "the description", CollectionError)
+    return text.strip()[:MAX_DESCRIPTION]
 
 
 def clean_captures(captures: Iterable[Any]) -> list[dict[str, str]]:
@@ -72,10 +85,11 @@ def clean_captures(captures: Iterable[Any]) -> list[dict[str, str]]:
             variable, pointer = capture
         else:
             continue
-        variable, pointer = str(variable or "").strip(), str(pointer or "").strip()
+        variable = clean_text(variable, "a variable name", CollectionError).strip()
+        pointer = clean_text(pointer, "a JSON Pointer", CollectionError).strip()
         if not variable and not pointer:
             continue
-        if not _VARIABLE.match(variable) or len(variable) > 100:
+        if not _VARIABLE.fullmatch(variable) or len(variable) > 100:
             raise CollectionError(
                 f"“{variable[:60]}” is not a variable name: letters, digits, _ . and -, "
                 "starting with a letter."
@@ -93,11 +107,16 @@ def clean_captures(captures: Iterable[Any]) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- who may do what
 
 
-def can_delete(scope: TeamScope, collection: Collection) -> bool:
-    """The member who made it (while a member or above) and admins delete a collection."""
+def can_edit(scope: TeamScope, collection: Collection) -> bool:
+    """The member who made it (while a member or above) and admins change a collection:
+    its name, folders, steps and captures, and delete it (other members read and run it)."""
     if scope.membership.has_role(Role.ADMIN):
         return True
     return scope.membership.can_send and collection.created_by_id == scope.user.pk
+
+
+# Deleting follows the same rule as every other change (removing each step would be the same).
+can_delete = can_edit
 
 
 def _mine(scope: TeamScope, collection: Collection) -> None:
@@ -108,6 +127,8 @@ def _mine(scope: TeamScope, collection: Collection) -> None:
 def _edit(scope: TeamScope, collection: Collection) -> None:
     scope.require(Role.MEMBER)
     _mine(scope, collection)
+    if not can_edit(scope, collection):
+        raise PermissionDenied("Only the member who made it and admins can change it.")
 
 
 # ---------------------------------------------------------------- collections
@@ -119,7 +140,7 @@ def collection_create(*, scope: TeamScope, name: str, description: str = "") -> 
     return Collection.objects.create(
         team=scope.team,
         name=clean_name(name),
-        description=str(description or "").strip()[:MAX_DESCRIPTION],
+        description=clean_description(description),
         created_by=scope.user,
     )
 
@@ -130,7 +151,7 @@ def collection_update(
     """Rename a collection and change its description."""
     _edit(scope, collection)
     collection.name = clean_name(name)
-    collection.description = str(description or "").strip()[:MAX_DESCRIPTION]
+    collection.description = clean_description(description)
     collection.save(update_fields=["name", "description", "updated_at"])
     return collection
 
@@ -138,8 +159,6 @@ def collection_update(
 def collection_delete(*, scope: TeamScope, collection: Collection) -> None:
     """Delete a collection with its folders and steps (the requests themselves stay)."""
     _edit(scope, collection)
-    if not can_delete(scope, collection):
-        raise PermissionDenied("Only the member who made it and admins can delete it.")
     collection.delete()
 
 
@@ -455,7 +474,13 @@ class CollectionRunResult:
     total: int = 0
     needs_confirmation: bool = False
     mutating_steps: int = 0
+    # The collection's state the confirmation is for (steps and their methods): the
+    # page posts it back, and a run whose collection changed since is asked again.
+    digest: str = ""
+    changed_since_asked: bool = False
     error: str = ""
+    # Why the run stopped before a step without that step failing (the time budget).
+    stopped: str = ""
     duration_ms: float = 0.0
 
     @property
@@ -463,6 +488,7 @@ class CollectionRunResult:
         """Every step ran and passed."""
         return (
             not self.error
+            and not self.stopped
             and not self.needs_confirmation
             and len(self.steps) == self.total
             and all(step.ok for step in self.steps)
@@ -479,18 +505,51 @@ class CollectionRunResult:
         return max(0, self.total - len(self.steps))
 
 
-def _step_method(item: CollectionItem) -> str:
-    return (item.request.method or "").upper()
+@dataclass
+class _Step:
+    """A step as the run will send it: a saved request's target is the newest version of
+    its operation (whose method may differ from the one saved), resolved once."""
+
+    item: CollectionItem
+    method: str
+    target: Any = None  # the Operation a saved request is sent to (None: gone)
+
+
+def _plan(scope: TeamScope, items: list[CollectionItem]) -> list[_Step]:
+    steps = []
+    for item in items:
+        if item.saved_request_id:
+            [listed] = saved_items(scope, SavedRequest.objects.filter(pk=item.saved_request_id))
+            target = None if listed.state.gone else listed.state.target
+            method = target.method if target is not None else item.saved_request.method
+            steps.append(_Step(item, (method or "").upper(), target))
+        else:
+            steps.append(_Step(item, (item.free_request.method or "").upper()))
+    return steps
+
+
+def _digest(access: ApplicationAccess, steps: list[_Step]) -> str:
+    """What a production confirmation is for: the environment, and each step's id and
+    method in order (a step added, removed, moved or changed in method asks again)."""
+    state = [access.environment_id, [[s.item.pk, s.method] for s in steps]]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+
+
+def run_seconds() -> float:
+    """The run's time budget (CONSOLE_COLLECTION_RUN_SECONDS, 120 by default)."""
+    return float(getattr(settings, "CONSOLE_COLLECTION_RUN_SECONDS", DEFAULT_RUN_SECONDS))
 
 
 def _send_saved(
-    scope: TeamScope, access: ApplicationAccess, saved: SavedRequest
+    scope: TeamScope,
+    access: ApplicationAccess,
+    saved: SavedRequest,
+    target: Any,
+    confirmed: bool,
 ) -> tuple[CallOutcome | None, str]:
-    """A saved request reopened on its operation's newest version and sent (production
-    already confirmed for the whole run); or why it cannot be sent."""
-    [item] = saved_items(scope, SavedRequest.objects.filter(pk=saved.pk))
-    target = item.state.target
-    if target is None or item.state.gone:
+    """A saved request reopened on its operation's newest version (`target`) and sent;
+    or why it cannot be sent. `confirmed`: the run was confirmed for production."""
+    if target is None:
         return None, "Its operation is no longer in the spec."
     state = state_of(saved)
     redacted = state.redacted_fields()
@@ -510,13 +569,15 @@ def _send_saved(
         operation=target,
         values=values,
         body=body,
-        confirm_production=True,
+        confirm_production=confirmed,
         confirmed_environment=str(access.environment_id),
     )
     return outcome, ""
 
 
-def _send_free(scope: TeamScope, access: ApplicationAccess, free: FreeRequest) -> CallOutcome:
+def _send_free(
+    scope: TeamScope, access: ApplicationAccess, free: FreeRequest, confirmed: bool
+) -> CallOutcome:
     return free_send(
         scope=scope,
         access=access,
@@ -526,13 +587,18 @@ def _send_free(scope: TeamScope, access: ApplicationAccess, free: FreeRequest) -
         headers=free.headers,
         body=free.body,
         body_content_type=free.body_content_type,
-        confirm_production=True,
+        confirm_production=confirmed,
         confirmed_environment=str(access.environment_id),
         label=free.name,
     )
 
 
 def _not_sent_reason(outcome: CallOutcome) -> str:
+    if outcome.needs_confirmation:  # its method changed after the run was confirmed
+        return (
+            f"Not sent: {outcome.method} changes things on {outcome.environment_name}, and "
+            "this run was not confirmed for it. Run the collection again to be asked."
+        )
     if outcome.field_errors:
         return "Not sent: " + " ".join(outcome.field_errors.values())
     return "Not sent: " + (outcome.error or "the console refused it.")
@@ -570,13 +636,16 @@ def collection_run(
     collection: Collection,
     access: ApplicationAccess,
     confirm_production: bool = False,
+    confirmed_digest: str = "",
 ) -> CollectionRunResult:
     """Send the collection's steps in order with `access`, applying each step's captures
     before the next; stop at the first step that fails, with its reason.
 
-    On a production environment a collection with steps that change things is sent only
-    with `confirm_production` (one confirmation for the whole run); without it nothing is
-    sent and the result asks for it. At most `MAX_RUN_STEPS` steps are run.
+    On a production environment a collection with steps that change things (by each
+    step's method as it would be sent) is sent only with `confirm_production` and the
+    `confirmed_digest` of the result that asked (one confirmation for the whole run, for
+    the collection as it was then); otherwise nothing is sent and the result asks. At
+    most `MAX_RUN_STEPS` steps are run, and no step starts after `run_seconds()`.
     """
     started = time.perf_counter()
     scope.require(Role.MEMBER)
@@ -585,7 +654,6 @@ def collection_run(
         raise Http404("No such Application Access.")
     items = run_order(collection)
     result = CollectionRunResult(collection=collection, access=access, total=len(items))
-    result.mutating_steps = sum(1 for item in items if _step_method(item) in MUTATING)
     if not items:
         result.error = "The collection has no steps to run."
         return result
@@ -595,22 +663,39 @@ def collection_run(
             "Split it into smaller collections."
         )
         return result
+    plan = _plan(scope, items)
+    result.mutating_steps = sum(1 for step in plan if step.method in MUTATING)
+    result.digest = _digest(access, plan)
     from console.vault.services import access_refusal
 
     refusal = access_refusal(scope, access)
     if refusal:
         result.error = refusal
         return result
-    if access.environment.is_production and result.mutating_steps and not confirm_production:
+    confirmed = confirm_production and confirmed_digest == result.digest
+    if access.environment.is_production and result.mutating_steps and not confirmed:
         result.needs_confirmation = True
+        result.changed_since_asked = confirm_production
         return result
-    for item in items:
-        step = StepResult(item=item, name=item.name, method=_step_method(item))
+    budget = run_seconds()
+    for index, planned in enumerate(plan):
+        elapsed = time.perf_counter() - started
+        if index and elapsed > budget:
+            result.stopped = (
+                f"The run stopped after {elapsed:.0f} s: a run takes at most {budget:g} s "
+                f"(CONSOLE_COLLECTION_RUN_SECONDS). {len(plan) - index} step"
+                f"{'s' if len(plan) - index != 1 else ''} did not run."
+            )
+            break
+        item = planned.item
+        step = StepResult(item=item, name=item.name, method=planned.method)
         result.steps.append(step)
         if item.saved_request_id:
-            outcome, reason = _send_saved(scope, access, item.saved_request)
+            outcome, reason = _send_saved(
+                scope, access, item.saved_request, planned.target, confirmed
+            )
         else:
-            outcome, reason = _send_free(scope, access, item.free_request), ""
+            outcome, reason = _send_free(scope, access, item.free_request, confirmed), ""
         if outcome is not None:
             step.url, step.status = outcome.url, outcome.status
             step.method = outcome.method or step.method

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from console.collections import services
 from console.collections.models import Collection
+from console.core.http import chosen_access, production_name, remember_access
 from console.freeform.models import FreeRequest
 from console.saved.models import SavedRequest
 from console.teams.models import Role
@@ -78,6 +79,7 @@ def collection_detail(request: HttpRequest, scope: TeamScope, collection_id: int
         "steps": sum(1 for node in tree if node.kind == "item"),
         "saved_requests": scope.all(SavedRequest).only("id", "name", "method", "path"),
         "free_requests": scope.all(FreeRequest).only("id", "name", "method", "path"),
+        "can_edit": services.can_edit(scope, collection),
         "can_delete": services.can_delete(scope, collection),
         "blank_captures": range(BLANK_CAPTURES),
         "max_steps": services.MAX_RUN_STEPS,
@@ -221,7 +223,8 @@ def collection_add(request: HttpRequest, scope: TeamScope) -> HttpResponse:
         "request_obj": request_obj,
         "saved": saved,
         "free": free,
-        "collections": scope.all(Collection),
+        # Only those this person may add steps to (who made it, and admins).
+        "collections": [c for c in scope.all(Collection) if services.can_edit(scope, c)],
         "nav_section": "collections",
     }
     return render(request, "collections/add.html", context)
@@ -235,11 +238,7 @@ def collection_run(request: HttpRequest, scope: TeamScope, collection_id: int) -
     accesses = list(usable_accesses(scope))
     items = services.run_order(collection)
     result = None
-    chosen = str(
-        request.POST.get("access")
-        or request.session.get(f"access:{scope.team.pk}")
-        or (accesses[0].pk if accesses else "")
-    )
+    chosen, picked = chosen_access(request, scope.team.pk, accesses)
     if request.method == "POST":
         raw = request.POST.get("access")
         if not raw:
@@ -252,15 +251,11 @@ def collection_run(request: HttpRequest, scope: TeamScope, collection_id: int) -
                 collection=collection,
                 access=access,
                 confirm_production=request.POST.get("confirm_production") == "1" and confirmed,
+                confirmed_digest=request.POST.get("confirm_digest", ""),
             )
-            key = f"access:{scope.team.pk}"
-            if request.session.get(key) != access.pk:
-                request.session[key] = access.pk
-    picked = next((a for a in accesses if str(a.pk) == chosen), None)
+            remember_access(request, scope.team.pk, access.pk)
     context = {
-        "production_env": picked.environment.name
-        if picked and picked.environment.is_production
-        else "",
+        "production_env": production_name(picked),
         "collection": collection,
         "accesses": accesses,
         "chosen_access": chosen,

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from console.core.http import chosen_access, production_name, remember_access
 from console.explorer import services, sidebar
 from console.explorer.selectors import send_targets, team_specs
 from console.explorer.timing import TimingSplit
@@ -155,12 +156,7 @@ def _operation_context(
     query = request.GET.get("q", "").strip()[:200]
     context = sidebar.sidebar_context(scope, spec, query, operation)
     accesses = list(usable_accesses(scope))
-    chosen = str(
-        data.get("access")
-        or request.session.get(f"access:{scope.team.pk}")
-        or (accesses[0].pk if accesses else "")
-    )
-    access = next((a for a in accesses if str(a.pk) == chosen), None)
+    chosen, access = chosen_access(request, scope.team.pk, accesses, data)
     posted = request.POST if request.method == "POST" else prefill
     context.update(
         operation=operation,
@@ -168,9 +164,7 @@ def _operation_context(
         accesses=accesses,
         chosen_access=chosen,
         # Named in the form's production banner before Send (workbench.js follows the picker).
-        production_env=(
-            access.environment.name if access and access.environment.is_production else ""
-        ),
+        production_env=production_name(access),
         scope_check=services.scope_check(form.resolved, access),
         field_groups=_field_groups(form.fields, posted, errors or {}),
         body_rows=_body_rows(form.body_fields, posted, errors or {}),
@@ -255,7 +249,5 @@ def operation_send(request: HttpRequest, scope: TeamScope, operation_id: int) ->
         confirm_production=request.POST.get("confirm_production") == "1",
         confirmed_environment=request.POST.get("confirm_environment"),
     )
-    key = f"access:{scope.team.pk}"
-    if request.session.get(key) != access.pk:  # a session write costs a commit per Send
-        request.session[key] = access.pk
+    remember_access(request, scope.team.pk, access.pk)  # writes only when it changed
     return _send_answer(request, scope, operation, outcome, started, access)

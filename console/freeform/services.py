@@ -17,13 +17,15 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from console.api.passthrough import forwarded_headers
+from console.core.text import clean_name as _clean_name
+from console.core.text import clean_text
 from console.explorer.rendering import render_body
 from console.explorer.services import CallOutcome, exchange, needs_production_confirmation
 from console.freeform.models import FreeRequest, Method
@@ -33,6 +35,7 @@ from console.history.redaction import (
     redact_json_text,
     scrub,
     scrub_bytes,
+    sensitive_keys,
 )
 from console.history.services import CallFacts, call_record
 from console.specs.engine.jsontext import InvalidJson, parse_json
@@ -96,8 +99,8 @@ def clean_rows(rows: Iterable[Any], what: str = "row") -> list[Row]:
             enabled = bool(row[2]) if len(row) == 3 else True
         else:
             continue
-        name = str(name if name is not None else "").strip()
-        value = str(value if value is not None else "")
+        name = clean_text(name, f"a {what}'s name", FreeRequestError).strip()
+        value = clean_text(value, f"the value of the {what} {name[:60]}", FreeRequestError)
         if not name:
             continue
         if len(name) > MAX_ROW_TEXT or len(value) > MAX_ROW_TEXT:
@@ -117,13 +120,9 @@ def clean_method(method: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    """The name as stored: one line, trimmed; an error when empty or too long."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise FreeRequestError("Give the request a name.")
-    if len(name) > MAX_NAME:
-        raise FreeRequestError(f"Names have at most {MAX_NAME} characters.")
-    return name
+    """The name as stored: one line, trimmed; an error when empty, too long or holding
+    a character that cannot be stored."""
+    return _clean_name(name, "request", FreeRequestError, MAX_NAME)
 
 
 def path_problem(path: str) -> str | None:
@@ -153,9 +152,61 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+# A value that is only a {{variable}}: kept when saved, the secret stays in the variable.
+_ONLY_VARIABLE = re.compile(r"\{\{[^{}]+\}\}")
+
+
+def _hidden_value(name: str, value: str) -> str:
+    """`value` as stored for a query parameter or form field called `name`: redacted when
+    the name is one of the saved-request rules' secret names (`sensitive_keys`), unless
+    the value is a ``{{variable}}``."""
+    if value and name.lower() in sensitive_keys() and not _ONLY_VARIABLE.fullmatch(value):
+        return REDACTED
+    return value
+
+
+def redact_pairs_text(text: str) -> str:
+    """Form-encoded text (``a=1&client_secret=…``) with secret-named values redacted,
+    every other byte kept as typed."""
+    parts = []
+    for part in text.split("&"):
+        name, eq, value = part.partition("=")
+        if eq and _hidden_value(unquote_plus(name).strip(), unquote_plus(value)) == REDACTED:
+            value = REDACTED
+        parts.append(name + eq + value)
+    return "&".join(parts)
+
+
+def _stored_path(path: str) -> str:
+    """The path as stored: a query typed into it follows the query rows' rules."""
+    head, mark, query = path.partition("?")
+    return head + mark + redact_pairs_text(query) if mark else path
+
+
+def _is_form(body_content_type: str, headers: list[Row]) -> bool:
+    declared = body_content_type or next(
+        (r.value for r in headers if r.name.lower() == "content-type"), ""
+    )
+    return "application/x-www-form-urlencoded" in declared.lower()
+
+
+def _check_header_names(rows: list[Row]) -> None:
+    """Header names are tokens (RFC 9110): no {{variables}}, spaces or line breaks."""
+    for row in rows:
+        if "{{" in row.name:
+            raise FreeRequestError(
+                "A header name cannot hold a {{variable}}: type the name, and put "
+                "variables in the value."
+            )
+        if not _HEADER_NAME.match(row.name):
+            shown = _CONTROL.sub(" ", row.name[:60]).strip()
+            raise FreeRequestError(f"“{shown}” is not a header name (letters, digits and - only).")
+
+
 def _stored_rows(rows: list[Row], *, headers: bool) -> list[dict[str, Any]]:
     if not headers:
-        return [r.as_json() for r in rows]
+        return [Row(r.name, _hidden_value(r.name, r.value), r.enabled).as_json() for r in rows]
+    _check_header_names(rows)
     # Credential headers are not kept: they would never be sent anyway, and a saved
     # request is shown to the whole team. Values named like a secret are redacted.
     kept = [r for r in rows if forwarded_headers({r.name: r.value})]
@@ -175,18 +226,25 @@ def _fields(
     body: str,
     body_content_type: str,
 ) -> dict[str, Any]:
-    path = str(path or "").strip()
+    path = clean_text(path, "the path", FreeRequestError).strip()
     # Only the template is checked here ({{variables}} may still hold anything).
     problem = path_problem(path)
     if problem:
         raise FreeRequestError(problem)
+    header_rows = clean_rows(headers, "header")
+    body = clean_text(body, "the body", FreeRequestError)
+    body_content_type = clean_text(body_content_type, "the content type", FreeRequestError)
+    body_content_type = body_content_type.strip()[:200]
+    # The saved-request rules: secret-named values are not kept (a {{variable}} is).
+    if _is_form(body_content_type, header_rows):
+        body = redact_pairs_text(body)
     return {
         "method": clean_method(method),
-        "path": path,
+        "path": _stored_path(path),
         "query": _stored_rows(clean_rows(query, "query parameter"), headers=False),
-        "headers": _stored_rows(clean_rows(headers, "header"), headers=True),
-        "body": redact_json_text(str(body or "")),
-        "body_content_type": str(body_content_type or "").strip()[:200],
+        "headers": _stored_rows(header_rows, headers=True),
+        "body": redact_json_text(body),
+        "body_content_type": body_content_type,
     }
 
 
@@ -357,8 +415,13 @@ def free_send(
     env = access.environment
     try:
         method = clean_method(method)
+        path = clean_text(path, "the path", FreeRequestError)
+        body = clean_text(body, "the body", FreeRequestError)
         query_rows = [r for r in clean_rows(query, "query parameter") if r.enabled]
         header_rows = [r for r in clean_rows(headers, "header") if r.enabled]
+        # Checked before resolving: a {{secret}} in a header name would be sent as the
+        # name (and stored unscrubbed), or echoed in the "not a header name" message.
+        _check_header_names(header_rows)
     except FreeRequestError as exc:
         return CallOutcome(sent=False, error=str(exc))
     held = _redacted_part(str(path or ""), query_rows, header_rows, str(body or ""))
@@ -369,6 +432,11 @@ def free_send(
             "secret variable such as {{apiKey}}, before sending.",
         )
     variables = variables_for(scope, env)
+
+    def refused(message: str) -> CallOutcome:
+        # Messages after resolving may quote resolved text: never a secret variable's value.
+        return CallOutcome(sent=False, error=variables.display(message))
+
     try:
         _, resolved_path, pairs, header_pairs, text = resolve_request(
             variables,
@@ -379,43 +447,46 @@ def free_send(
             str(body or ""),
         )
     except UnresolvedVariables as exc:
-        return CallOutcome(sent=False, error=f"{exc.message} Nothing was sent.")
+        return refused(f"{exc.message} Nothing was sent.")
     left = _left_over(
         resolved_path, text, *(part for pair in pairs + header_pairs for part in pair)
     )
     if left:
-        return CallOutcome(sent=False, error=left)
+        return refused(left)
     header_rows = [Row(name, value) for name, value in header_pairs]
     problem = path_problem(resolved_path) or _check_headers(header_rows)
     if problem:
-        return CallOutcome(sent=False, error=problem)
+        return refused(problem)
     if "?" in resolved_path:  # a query typed into the path goes before the rows
         resolved_path, typed = resolved_path.split("?", 1)
         pairs = parse_qsl(typed, keep_blank_values=True) + pairs
     payload = text.encode("utf-8")
     if len(payload) > settings.CONSOLE_MAX_UPLOAD_BYTES:
-        return CallOutcome(sent=False, error="The request body is larger than the console sends.")
+        return refused("The request body is larger than the console sends.")
     sent_headers = forwarded_headers({r.name: r.value for r in header_rows})
     content_type = _content_type(payload, str(body_content_type or "").strip(), sent_headers)
     if payload and "json" in content_type.lower():
         try:
             parse_json(payload, "The request body")
         except InvalidJson as exc:
-            return CallOutcome(sent=False, error=exc.message)
+            return refused(exc.message)
     url = join_url(env.base_url, "", "/" + resolved_path.lstrip("/"), pairs or None)
     base, target = urlsplit(env.base_url), urlsplit(url)
     if (target.scheme, target.netloc) != (base.scheme, base.netloc):
-        return CallOutcome(sent=False, error=_ELSEWHERE)  # belt and braces: never elsewhere
+        return refused(_ELSEWHERE)  # belt and braces: never elsewhere
     confirmed = confirm_production and confirmed_environment in (None, str(env.pk))
     if needs_production_confirmation(access, method) and not confirmed:
+        # The panel shows both: the URL scrubbed as the history keeps it, the label from
+        # the path as typed ({{apiKey}}, not its value).
+        typed = "/" + str(path or "").strip().split("?", 1)[0].lstrip("/")
         return CallOutcome(
             sent=False,
-            url=url,
+            url=scrub(url, variables.secrets),
             method=method,
             needs_confirmation=True,
             environment_name=env.name,
             environment_id=env.pk,
-            operation_label=label or "/" + resolved_path.lstrip("/"),  # after the method
+            operation_label=variables.display(label or typed),  # after the method
         )
     headers_out = {"Accept": "application/json, */*;q=0.5"}
     headers_out.update({k: v for k, v in sent_headers.items() if k.lower() != "content-type"})
@@ -434,7 +505,8 @@ def free_send(
     )
     outcome.upstream_ms, outcome.token_ms = facts.upstream_ms, facts.token_ms
     if sent.response is None:
-        outcome.error_kind, outcome.error = facts.error_kind, facts.error_message
+        outcome.error_kind = facts.error_kind
+        outcome.error = scrub(facts.error_message or "", [*sent.used_tokens, *variables.secrets])
     else:
         response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason

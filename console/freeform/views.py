@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from console.collections.models import Collection
+from console.core.http import chosen_access, go, production_name, remember_access
 from console.explorer.services import CallOutcome
 from console.explorer.timing import TimingSplit
 from console.freeform import services
@@ -77,17 +78,10 @@ def _context(
     error: str = "",
 ) -> dict[str, Any]:
     accesses = list(usable_accesses(scope))
-    chosen = str(
-        request.POST.get("access")
-        or request.session.get(f"access:{scope.team.pk}")
-        or (accesses[0].pk if accesses else "")
-    )
+    chosen, access = chosen_access(request, scope.team.pk, accesses)
     data = request.POST if request.method == "POST" else request.GET
-    access = next((a for a in accesses if str(a.pk) == chosen), None)
     return {
-        "production_env": access.environment.name
-        if access and access.environment.is_production
-        else "",
+        "production_env": production_name(access),
         "free": free,
         "values": values,
         "query_rows": _shown_rows(values["query"]),
@@ -156,9 +150,7 @@ def free_send_view(request: HttpRequest, scope: TeamScope) -> HttpResponse:
             confirmed_environment=request.POST.get("confirm_environment"),
             **values,
         )
-        key = f"access:{scope.team.pk}"
-        if request.session.get(key) != access.pk:
-            request.session[key] = access.pk
+        remember_access(request, scope.team.pk, access.pk)
     outcome.timing = TimingSplit.since(started, outcome.token_ms, outcome.upstream_ms)
     if request.htmx:
         return render(request, "explorer/operation.html#response", {"outcome": outcome})
@@ -168,24 +160,20 @@ def free_send_view(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     return render(request, TEMPLATE, _context(request, scope, values, free=free, outcome=outcome))
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
-    """A redirect, also for htmx (which would otherwise swap the page into the panel)."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 @require_POST
 @team_view(Role.MEMBER)
 def free_save(request: HttpRequest, scope: TeamScope) -> HttpResponse:
     """Save the form as a new free request (into ``collection`` when given)."""
-    from console.collections.services import CollectionError, item_add
+    from console.collections.services import CollectionError, can_edit, item_add
 
     values = _posted(request.POST)
     collection = _collection(scope, request.POST)
     try:
+        if collection is not None and not can_edit(scope, collection):
+            # Checked first: nothing is saved when the step could not be added.
+            raise services.FreeRequestError(
+                f"Only the member who made “{collection.name}” and admins add steps to it."
+            )
         free = services.free_request_create(
             scope=scope, name=request.POST.get("name", ""), **values
         )
@@ -201,8 +189,8 @@ def free_save(request: HttpRequest, scope: TeamScope) -> HttpResponse:
             item_add(scope=scope, collection=collection, name=free.name, free_request=free)
         except CollectionError as exc:
             messages.error(request, str(exc))
-        return _go(request, reverse("collections:detail", args=[scope.team.slug, collection.pk]))
-    return _go(request, reverse("freeform:open", args=[scope.team.slug, free.pk]))
+        return go(request, reverse("collections:detail", args=[scope.team.slug, collection.pk]))
+    return go(request, reverse("freeform:open", args=[scope.team.slug, free.pk]))
 
 
 @require_POST
@@ -221,7 +209,7 @@ def free_update(request: HttpRequest, scope: TeamScope, free_id: int) -> HttpRes
         context = _context(request, scope, values, free=free, error=str(exc))
         return render(request, TEMPLATE, context, status=400)
     messages.success(request, f"Saved “{free.name}”.")
-    return _go(request, reverse("freeform:open", args=[scope.team.slug, free.pk]))
+    return go(request, reverse("freeform:open", args=[scope.team.slug, free.pk]))
 
 
 @require_POST

@@ -127,7 +127,7 @@ def test_captures_are_checked(member, free):
             )
 
 
-def test_roles_viewers_read_creator_and_admins_delete(member, member2, viewer, admin):
+def test_roles_viewers_read_creator_and_admins_change_and_delete(member, member2, viewer, admin):
     with pytest.raises(PermissionDenied):
         services.collection_create(scope=viewer.scope, name="No")
     collection = services.collection_create(scope=member.scope, name="Mine")
@@ -135,7 +135,28 @@ def test_roles_viewers_read_creator_and_admins_delete(member, member2, viewer, a
         services.collection_delete(scope=member2.scope, collection=collection)
     with pytest.raises(PermissionDenied):
         services.folder_add(scope=viewer.scope, collection=collection, name="F")
-    services.folder_add(scope=member2.scope, collection=collection, name="F")  # members edit
+    folder = services.folder_add(scope=member.scope, collection=collection, name="F")
+    free = free_request_create(scope=member.scope, name="t", method="GET", path="/x")
+    item = services.item_add(scope=member.scope, collection=collection, name="t", free_request=free)
+    # One rule for the whole collection: another member changes none of it, not even a
+    # step or a folder (removing each step would be deleting it).
+    kwargs = {"scope": member2.scope, "collection": collection}
+    for change in (
+        lambda: services.collection_update(**kwargs, name="Theirs now"),
+        lambda: services.folder_add(**kwargs, name="G"),
+        lambda: services.folder_rename(**kwargs, folder=folder, name="G"),
+        lambda: services.folder_remove(**kwargs, folder=folder),
+        lambda: services.item_add(**kwargs, name="t2", free_request=free),
+        lambda: services.item_update(**kwargs, item=item, name="t2"),
+        lambda: services.item_move(**kwargs, item=item, folder=folder),
+        lambda: services.item_remove(**kwargs, item=item),
+    ):
+        with pytest.raises(PermissionDenied):
+            change()
+    assert services.can_edit(member.scope, collection)
+    assert not services.can_edit(member2.scope, collection)
+    assert services.can_edit(admin.scope, collection)
+    services.item_update(scope=admin.scope, collection=collection, item=item, name="By admin")
     services.collection_delete(scope=admin.scope, collection=collection)
 
 

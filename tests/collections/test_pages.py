@@ -3,6 +3,8 @@ list and free requests, arrange them, run them and read the results."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -129,8 +131,15 @@ def test_production_asks_once_naming_environment_collection_and_steps(admin, mem
         url, {"access": access.pk, "confirm_production": "1", "confirm_environment": "0"}
     )
     assert "Confirm a run on production" in again.content.decode()
+    digest = re.search(r'name="confirm_digest" value="([0-9a-f]+)"', asked).group(1)
     ran = client.post(
-        url, {"access": access.pk, "confirm_production": "1", "confirm_environment": env.pk}
+        url,
+        {
+            "access": access.pk,
+            "confirm_production": "1",
+            "confirm_environment": env.pk,
+            "confirm_digest": digest,
+        },
     ).content.decode()
     assert "Stopped at step 1: GET" in ran  # sent: a 404 stops the run
     assert CallRecord.objects.count() == 1

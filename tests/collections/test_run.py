@@ -143,7 +143,11 @@ def test_production_asks_once_for_the_whole_run(admin, member, sandbox, sandbox_
     assert not asked.steps
     assert CallRecord.objects.count() == before
     result = services.collection_run(
-        scope=member.scope, collection=collection, access=access, confirm_production=True
+        scope=member.scope,
+        collection=collection,
+        access=access,
+        confirm_production=True,
+        confirmed_digest=asked.digest,  # the collection as it was when asked
     )
     assert result.ok, [(s.name, s.status, s.reason) for s in result.steps]
 
