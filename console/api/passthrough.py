@@ -25,11 +25,13 @@ from console.vault.models import ApplicationAccess
 
 CONFIRM_HEADER = "X-Console-Confirm-Production"
 # Not forwarded: the caller's credentials, what belongs to this hop, and what the outbound
-# client sets itself.
+# client sets itself; and method overrides (a GET carrying X-HTTP-Method-Override: DELETE
+# would change things past the production guard, which looks at the real method).
 REQUEST_DROPPED = frozenset({
     "authorization", "cookie", "host", "content-length", "connection", "keep-alive",
     "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding",
     "upgrade", "accept-encoding", CONFIRM_HEADER.lower(),
+    "x-http-method-override", "x-http-method", "x-method-override",
 })  # fmt: skip
 RESPONSE_DROPPED = frozenset({
     "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",

@@ -21,6 +21,7 @@ from django.http import Http404
 from urllib3 import encode_multipart_formdata
 from urllib3.fields import RequestField
 
+from console.core.http import MUTATING_METHODS
 from console.explorer.rendering import RenderedBody, render_body
 from console.explorer.reopen import capture
 from console.explorer.timing import TimingSplit
@@ -366,7 +367,7 @@ class CallOutcome:
 
 # Methods that change things: on a production environment they are sent only after
 # an explicit confirmation naming the environment and the operation.
-GUARDED_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+GUARDED_METHODS = MUTATING_METHODS
 
 
 def needs_production_confirmation(access: ApplicationAccess, method: str) -> bool:
