@@ -406,6 +406,8 @@ CONSOLE_HISTORY_BODY_LIMIT = env_int("CONSOLE_HISTORY_BODY_LIMIT", 256 * 1024)
 CONSOLE_HISTORY_SCAN_WINDOW = env_int("CONSOLE_HISTORY_SCAN_WINDOW", 100_000)
 CONSOLE_SPEC_MAX_BYTES = env_int("CONSOLE_SPEC_MAX_BYTES", 25 * 1024 * 1024)
 CONSOLE_MAX_UPLOAD_BYTES = env_int("CONSOLE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+# A collection run happens in the web request: no further step starts after this long.
+CONSOLE_COLLECTION_RUN_SECONDS = env_int("CONSOLE_COLLECTION_RUN_SECONDS", 120)
 # Keys whose values are redacted from stored bodies, on top of the built-in ones.
 CONSOLE_REDACT_KEYS = env_list("CONSOLE_REDACT_KEYS")
 CONSOLE_SANDBOX_URL = os.environ.get("CONSOLE_SANDBOX_URL", "http://127.0.0.1:8900")
