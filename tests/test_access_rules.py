@@ -384,7 +384,8 @@ ACTIONS = [
     Route("freeform:save", "POST", Role.MEMBER, 302, {}, _free_form),
     Route("freeform:update", "POST", Role.MEMBER, 302, FREE, _free_form),
     Route("freeform:delete", "POST", Role.MEMBER, 302, FREE),
-    # collections: members make, arrange and run them; who made it (the member) and admins delete
+    # collections: members make and run them; who made it (the member) and admins change and
+    # delete it (another member's 403s: tests/collections/test_run_guard.py)
     Route("collections:new", "POST", Role.MEMBER, 302, {}, lambda w: {"name": "New"}),
     Route("collections:edit", "POST", Role.MEMBER, 302, COLLECTION, lambda w: {"name": "Renamed"}),
     Route("collections:delete", "POST", Role.MEMBER, 302, COLLECTION),
