@@ -5,6 +5,7 @@ never forwarded; host rules, size limits, redaction and the history are Send's."
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import time
@@ -14,12 +15,14 @@ from typing import Any
 from console.api.calls import CallRefused, current_operations
 from console.explorer.services import exchange, needs_production_confirmation
 from console.history.models import CallRecord
+from console.history.redaction import scrub, scrub_bytes
 from console.history.services import CallFacts, call_record
 from console.specs.engine.request import join_url
 from console.specs.models import Operation
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 from console.upstream.http import UpstreamResponse
+from console.variables.services import secret_forms_for
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess
 
@@ -123,7 +126,27 @@ def pass_through(
         scope=scope, access=access, facts=facts, headers=sent_headers, body=body or None
     )
     facts.duration_ms = (time.perf_counter() - started) * 1000
+    # The environment's secret variables never go back to the caller nor into the history:
+    # an answer may hold one that an earlier call stored upstream.
+    hidden = secret_forms_for(scope.team.pk, access.environment_id)
     record = call_record(
-        scope=scope, facts=facts, access=access, operation=operation, secrets=sent.used_tokens
+        scope=scope,
+        facts=facts,
+        access=access,
+        operation=operation,
+        secrets=[*sent.used_tokens, *hidden],
     )
-    return Passed(sent.response, record, facts.error_kind, facts.error_message)
+    return Passed(_scrubbed(sent.response, hidden), record, facts.error_kind, facts.error_message)
+
+
+def _scrubbed(
+    response: UpstreamResponse | None, secrets: tuple[str, ...]
+) -> UpstreamResponse | None:
+    """`response` with `secrets` replaced in its body and header values."""
+    if response is None or not secrets:
+        return response
+    return dataclasses.replace(
+        response,
+        headers=[(k, scrub(v, secrets)) for k, v in response.headers],
+        body=scrub_bytes(response.body, secrets),
+    )

@@ -13,6 +13,7 @@ from console.core.sql import quoted
 from console.specs.models import Operation, Spec, SpecVersion
 from console.teams.models import Team
 from console.teams.scoping import TeamScope
+from console.variables.services import secret_marker_sql
 from console.vault.models import ApplicationAccess, Environment
 
 
@@ -86,14 +87,17 @@ _ACCESS = RowReader((ApplicationAccess, "a"), (Environment, "e"))
 
 @functools.cache
 def _access_sql() -> str:
-    """The team's access %s with its environment, and whether the operation %s still
-    exists in the team (its spec may have been deleted since its row was cached)."""
+    """The team's access %s with its environment, whether the operation %s still exists
+    in the team (its spec may have been deleted since its row was cached), and the marker
+    of the environment's secret variables (their scrubbed forms are cached by it)."""
     accesses, a_id, a_team, a_env = quoted(ApplicationAccess, "id", "team", "environment")
     environments, e_id = quoted(Environment, "id")
     operations, op_id, op_team = quoted(Operation, "id", "team")
+    secrets = secret_marker_sql(f'"a".{a_team}', f'"a".{a_env}')
     return (
         f"SELECT {_ACCESS.columns}, "  # noqa: S608 (the names come from the models, quoted)
-        f'EXISTS (SELECT 1 FROM {operations} WHERE {op_id} = %s AND {op_team} = "a".{a_team}) '
+        f'EXISTS (SELECT 1 FROM {operations} WHERE {op_id} = %s AND {op_team} = "a".{a_team}), '
+        f"{secrets} "
         f'FROM {accesses} AS "a" JOIN {environments} AS "e" ON "e".{e_id} = "a".{a_env} '
         f'WHERE "a".{a_team} = %s AND "a".{a_id} = %s'
     )
@@ -131,8 +135,10 @@ def send_targets(
     row = _ACCESS.one(_access_sql(), [operation.pk, scope.team.pk, access_pk])
     if row is None:
         raise Http404("No such Application Access.")
-    access, environment, operation_exists = row
+    access, environment, operation_exists, secrets, newest = row
     if not operation_exists:
         raise Http404("No such operation.")
     access.environment = environment
+    # Read by run_operation: no statement of its own to know the secret forms are current.
+    access.secret_marker = (secrets, newest)
     return operation, access

@@ -26,6 +26,7 @@ from console.explorer.rendering import RenderedBody, render_body
 from console.explorer.reopen import capture
 from console.explorer.timing import TimingSplit
 from console.history.models import CallRecord
+from console.history.redaction import scrub_bytes
 from console.history.services import CallFacts, call_record
 from console.specs.engine.errors import RequestBuildError
 from console.specs.engine.examples import (
@@ -705,13 +706,18 @@ def run_operation(
     # Variables ({{name}}) are replaced before anything is checked, so the schemas, the
     # request and the history see the values sent; the form values kept for replay stay
     # as typed (placeholders, never a secret). Read only when the form refers to one.
-    posted, hide = values, _no_secrets
+    # The environment's secret values are scrubbed from every call's answer and record,
+    # named in the form or not: one call can store a secret upstream, the next read it.
+    posted = values
+    # (The Send view's access read brings the secrets' marker: then no statement here.)
+    marker = getattr(access, "secret_marker", None)
+    hide = _Hide(variables.secret_forms_for(scope.team.pk, access.environment_id, marker))
     if variables.has_placeholders(values, body):
         vset = variables.variables_for(scope, access.environment)
         values, body, unknown = variables.resolve_posted(vset, values, body)
         if unknown:
             return CallOutcome(sent=False, field_errors=unknown, error=next(iter(unknown.values())))
-        hide = _Hide(vset.secrets)
+        hide = _Hide(tuple(dict.fromkeys([*vset.secrets, *hide.secrets])))
     prepared = _prepare(form, values, body, files, check=not force)
     if prepared.errors:
         can_force = not force and not _prepare(form, values, body, files, check=False).errors
@@ -787,10 +793,10 @@ def run_operation(
         response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason
         outcome.headers = [(k, hide.text(v)) for k, v in response.headers]
-        # An answer that echoes a secret variable shows it redacted, as the history keeps it.
-        outcome.body = render_body(
-            hide.bytes(response.body), response.content_type or "", pointers=True
-        )
+        # An answer that echoes a secret variable shows it redacted, as the history keeps it
+        # (and the response check, whose messages quote values, reads that text too).
+        shown = hide.bytes(response.body)
+        outcome.body = render_body(shown, response.content_type or "", pointers=True)
         outcome.truncated = response.truncated
         outcome.content_type = response.content_type or ""
         outcome.token_source = info.source
@@ -801,7 +807,7 @@ def run_operation(
             form.resolved,
             response.status,
             response.content_type or "",
-            response.body,
+            shown,
             truncated=response.truncated,
         )
     facts.duration_ms = (time.perf_counter() - started) * 1000
@@ -826,15 +832,7 @@ class _Hide:
         return variables.scrub_secrets(text, self.secrets) if self.secrets and text else text
 
     def bytes(self, body: bytes) -> bytes:
-        if not self.secrets or not body:
-            return body
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            if len(secret) >= variables.MIN_SECRET:
-                body = body.replace(secret.encode(), b"[redacted]")
-        return body
-
-
-_no_secrets = _Hide()
+        return scrub_bytes(body, self.secrets) if self.secrets and body else body
 
 
 @dataclass

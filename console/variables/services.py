@@ -18,20 +18,23 @@ the console keeps or shows (history, previews, the response panel); it needs at 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.http import Http404
 
 from console.history.models import CallRecord
 from console.history.redaction import MIN_SECRET, REDACTED, scrub
+from console.specs.engine.request import encoded_forms
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
 from console.variables.models import MAX_NAME, NAME_PATTERN, Variable
@@ -41,6 +44,9 @@ from console.vault.models import ApplicationAccess, Environment
 MAX_VALUE = 10_000
 # How deep a value may refer to other variables ({{url}} = "{{host}}/v1").
 MAX_DEPTH = 5
+# How long one text may grow once its variables are replaced: values that refer to each
+# other many times over would otherwise multiply (4 values of 60 placeholders: 13 million).
+MAX_EXPANSION = 1_000_000
 SKIPPED_KEYS = frozenset({"csrfmiddlewaretoken"})
 
 PLACEHOLDER = re.compile(r"\{\{\s*(" + NAME_PATTERN + r")\s*\}\}")
@@ -80,9 +86,16 @@ def placeholders(text: str) -> list[str]:
 
 
 def secret_forms(secret: str) -> list[str]:
-    """The ways a secret value may appear once sent: as is, percent-encoded (a path or a
-    query), and escaped inside a JSON string. All are scrubbed."""
-    forms = [secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]]
+    """The ways a secret value may appear once sent: as is, as each of the request
+    builder's encoders writes it (path, query name and value, cookie), form-encoded, and
+    escaped inside a JSON string (ASCII-only or not). All are scrubbed."""
+    forms = [
+        secret,
+        *encoded_forms(secret),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    ]
     return list(dict.fromkeys(f for f in forms if f))
 
 
@@ -113,7 +126,9 @@ class VariableSet:
         """The names of the set, sorted."""
         return sorted(self.values)
 
-    def _value(self, name: str, depth: int, missing: set[str]) -> str:
+    def _value(self, name: str, depth: int, missing: set[str], memo: dict[str, str]) -> str:
+        if name in memo:
+            return memo[name]  # each name is resolved once per text: no exponential work
         value = self.values[name]
         if name in self.secret_names or "{{" not in value:
             return value  # a secret is opaque: its text is never read for placeholders
@@ -124,15 +139,28 @@ class VariableSet:
                 f"The variable {{{{{name}}}}} refers to other variables more than "
                 f"{MAX_DEPTH} deep (do they refer to each other?).",
             )
-        return self._replace(value, depth + 1, missing)
+        memo[name] = self._replace(value, depth + 1, missing, memo)
+        return memo[name]
 
-    def _replace(self, text: str, depth: int, missing: set[str]) -> str:
+    def _replace(self, text: str, depth: int, missing: set[str], memo: dict[str, str]) -> str:
+        size = len(text)  # an upper bound of the result, counted as it is built
+
         def one(match: re.Match[str]) -> str:
+            nonlocal size
             name = match.group(1)
             if name not in self.values:
                 missing.add(name)
                 return match.group(0)
-            return self._value(name, depth, missing)
+            value = self._value(name, depth, missing, memo)
+            size += len(value)
+            if size > MAX_EXPANSION:
+                raise UnresolvedVariables(
+                    [name],
+                    self.environment_name,
+                    f"Variables expand to more than {MAX_EXPANSION:,} characters "
+                    "(do their values refer to each other many times over?).",
+                )
+            return value
 
         return PLACEHOLDER.sub(one, text)
 
@@ -142,7 +170,7 @@ class VariableSet:
         if not text or "{{" not in text:
             return text
         missing: set[str] = set()
-        resolved = self._replace(text, 0, missing)
+        resolved = self._replace(text, 0, missing, {})
         if missing:
             raise UnresolvedVariables(missing, self.environment_name)
         return resolved
@@ -283,6 +311,101 @@ def variables_for(scope: TeamScope, environment: Environment | None) -> Variable
     )
 
 
+# ---------------------------------------------------------------- secrets of a call
+
+
+# (team id, environment id) -> (marker, forms): the secret forms one environment's calls
+# scrub, decrypted once per process and kept until its secret variables change.
+_SECRET_FORMS: dict[tuple[int, int | None], tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+_SECRET_FORMS_LOCK = threading.Lock()
+
+
+@functools.cache
+def _secret_where() -> tuple[str, str, str]:
+    """The variables table, its updated-at column and a WHERE clause without parameters
+    but two the caller puts in: ``{team}`` and ``{environment}`` (columns or ``%s``)."""
+    q = connection.ops.quote_name
+    meta = Variable._meta
+    team, env = q(meta.get_field("team").column), q(meta.get_field("environment").column)
+    secret = q(meta.get_field("is_secret").column)
+    table = q(meta.db_table)
+    # TRUE is a literal on SQLite 3.23+ and PostgreSQL alike; no parameter to place.
+    where = (
+        f"{table}.{team} = {{team}} AND {table}.{secret} = TRUE "
+        f"AND ({table}.{env} IS NULL OR {table}.{env} = {{environment}})"
+    )
+    return table, q(meta.get_field("updated_at").column), where
+
+
+def secret_marker_sql(team: str, environment: str) -> str:
+    """Two SELECT-list expressions (how many secret variables a call to `environment`
+    sees, and when the newest changed) for a statement that reads an access anyway:
+    `secret_forms_for(..., marker=(count, newest))` then needs no statement of its own.
+    `team` and `environment` are SQL expressions (quoted columns of that statement)."""
+    table, updated, where = _secret_where()
+    where = where.format(team=team, environment=environment)
+    return (
+        f"(SELECT COUNT(*) FROM {table} WHERE {where}), "  # noqa: S608 (quoted names only)
+        f"(SELECT MAX({table}.{updated}) FROM {table} WHERE {where})"
+    )
+
+
+@functools.cache
+def _secret_sql() -> tuple[str, str]:
+    """The marker statement and the statement that reads the encrypted values."""
+    table, _updated, where = _secret_where()
+    where = where.format(team="%s", environment="%s")
+    value = connection.ops.quote_name(Variable._meta.get_field("secret_value").column)
+    return (
+        f"SELECT {secret_marker_sql('%s', '%s')}",
+        f"SELECT {table}.{value} FROM {table} WHERE {where}",  # noqa: S608 (quoted names)
+    )
+
+
+def secret_forms_for(
+    team_id: int, environment_id: int | None, marker: tuple[Any, Any] | None = None
+) -> tuple[str, ...]:
+    """Every form of every secret variable a call to `environment_id` may carry (its own
+    and the team-wide ones), to scrub from every answer, header and record of a call with
+    that environment, whether or not the call named a variable: a secret stored upstream
+    by one call comes back in the answer of the next.
+
+    The values are decrypted only when the environment's secret variables changed since
+    this process last read them, which a marker says (their count and newest change):
+    given (`marker`, read with the access by `secret_marker_sql`) no statement runs when
+    nothing changed, otherwise one small one reads it."""
+    marker_sql, values_sql = _secret_sql()
+    with connection.cursor() as cursor:
+        if marker is None:
+            cursor.execute(marker_sql, [team_id, environment_id] * 2)
+            marker = cursor.fetchone()
+        count, newest = marker
+        if not count:
+            return ()
+        key, marker = (team_id, environment_id), (count, str(newest))
+        cached = _SECRET_FORMS.get(key)
+        if cached is not None and cached[0] == marker:
+            return cached[1]
+        cursor.execute(values_sql, [team_id, environment_id])
+        encrypted = [row[0] for row in cursor.fetchall()]
+    forms: list[str] = []
+    for text in encrypted:
+        plain = crypto.decrypt_or_none(text)
+        if plain:  # one no current key decrypts was never sent
+            forms.extend(secret_forms(plain))
+    found = tuple(dict.fromkeys(forms))
+    with _SECRET_FORMS_LOCK:
+        _SECRET_FORMS[key] = (marker, found)
+    return found
+
+
+def forget_secret_forms() -> None:
+    """Drop this process's decrypted secret forms (a variable was saved or deleted here;
+    other processes see the change by the marker)."""
+    with _SECRET_FORMS_LOCK:
+        _SECRET_FORMS.clear()
+
+
 def can_manage(scope: TeamScope, *, secret: bool) -> bool:
     """Members manage plain variables; secret ones only admins and owners."""
     return scope.membership.has_role(Role.ADMIN if secret else Role.MEMBER)
@@ -316,6 +439,17 @@ def _environment(scope: TeamScope, environment: Environment | None) -> Environme
     return environment
 
 
+def _check_value(value: str, *, secret: bool) -> None:
+    """A `VariableError` when `value` is too long, or too short to be a secret."""
+    if len(value) > MAX_VALUE:
+        raise VariableError(f"Values have at most {MAX_VALUE:,} characters.")
+    if secret and len(value) < MIN_SECRET:
+        raise VariableError(
+            f"A secret value needs at least {MIN_SECRET} characters, so that it can be "
+            "recognised and hidden wherever it appears."
+        )
+
+
 def variable_set(
     *,
     scope: TeamScope,
@@ -330,13 +464,7 @@ def variable_set(
     environment = _environment(scope, environment)
     name = clean_name(name)
     value = "" if value is None else str(value)
-    if len(value) > MAX_VALUE:
-        raise VariableError(f"Values have at most {MAX_VALUE:,} characters.")
-    if secret and len(value) < MIN_SECRET:
-        raise VariableError(
-            f"A secret value needs at least {MIN_SECRET} characters, so that it can be "
-            "recognised and hidden wherever it appears."
-        )
+    _check_value(value, secret=secret)
     existing = scope.all(Variable).filter(name=name, environment=environment).first()
     _require(scope, secret=secret or bool(existing and existing.is_secret))
     variable = existing or Variable(team=scope.team, name=name, environment=environment)
@@ -374,13 +502,7 @@ def variable_update(
         raise VariableError(f"There is already a variable {name} for {where}.")
     keep_secret = secret and variable.is_secret and not value
     if not keep_secret:
-        if len(value or "") > MAX_VALUE:
-            raise VariableError(f"Values have at most {MAX_VALUE:,} characters.")
-        if secret and len(value or "") < MIN_SECRET:
-            raise VariableError(
-                f"A secret value needs at least {MIN_SECRET} characters, so that it can be "
-                "recognised and hidden wherever it appears."
-            )
+        _check_value(value or "", secret=secret)
         variable.value = "" if secret else (value or "")
         variable.secret_value = crypto.encrypt(value) if secret else ""
     variable.name, variable.environment, variable.is_secret = name, environment, secret
@@ -480,6 +602,15 @@ def set_from_response(
         value = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
     if REDACTED in value:
         raise VariableError("That value was redacted when the call was recorded.")
+    name = clean_name(name)
+    environment = _environment(scope, environment)
+    if scope.all(Variable).filter(name=name, is_secret=True).exists():
+        # Saving an answer into it would either fail for a member or, for an admin, turn
+        # the secret into a plain variable that viewers read: refuse for everyone.
+        raise VariableError(
+            f"{{{{{name}}}}} is a secret variable: a value from a response is never saved "
+            "into it. Choose another name."
+        )
     return variable_set(scope=scope, name=name, value=value, environment=environment)
 
 

@@ -17,6 +17,7 @@ from console.variables.services import (
     json_pointer,
     json_pointer_get,
     set_from_response,
+    variable_set,
     variables_for,
 )
 from tests.explorer.support import html, records, send
@@ -191,3 +192,52 @@ def test_bad_pointer_answers_a_message(member):
     )
     assert plain.status_code == 302  # back to the call, with the message
     assert plain.url == reverse("history:detail", args=["metering", record.pk])
+
+
+@pytest.mark.parametrize("who", ["member", "admin"])
+def test_a_secret_variables_name_is_refused(request, admin, who):
+    """Saving an answer into a secret variable's name is refused in words for everyone:
+    never a 403 for a member, never a secret turned plain by an admin."""
+    person = request.getfixturevalue(who)
+    secret = variable_set(
+        scope=admin.scope, name="apiKey", value="Kept-Secret-Value-1", secret=True
+    )
+    record = _record(person, '{"id": "from-the-answer"}')
+    with pytest.raises(VariableError, match=r"\{\{apiKey\}\} is a secret variable"):
+        set_from_response(scope=person.scope, record=record, pointer="/id", name="apiKey")
+    secret.refresh_from_db()
+    assert secret.is_secret
+    assert secret.value == ""
+    response = person.client().post(
+        reverse("variables:from_response", args=["metering"]),
+        {"record": record.pk, "pointer": "/id", "name": "apiKey", "scope": "all"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 400  # the form's message, not a 403
+    assert "is a secret variable" in html_lib.unescape(html(response))
+
+
+def test_a_collection_capture_on_a_secret_name_fails_its_step(
+    admin, member, sandbox_access, sandbox_op
+):
+    from console.collections import services as collections
+    from tests.collections.support import meter_type_body, saved
+
+    variable_set(scope=admin.scope, name="apiKey", value="Kept-Secret-Value-1", secret=True)
+    collection = collections.collection_create(scope=member.scope, name="Capture a secret")
+    create = saved(member.scope, sandbox_op("createMeterType"), "Create", body=meter_type_body())
+    collections.item_add(
+        scope=member.scope,
+        collection=collection,
+        name="Create",
+        saved_request=create,
+        captures=[{"variable": "apiKey", "pointer": "/id"}],
+    )
+    result = collections.collection_run(
+        scope=member.scope, collection=collection, access=sandbox_access
+    )
+    assert not result.ok
+    (step,) = result.steps
+    assert step.record is not None
+    assert "{{apiKey}} is a secret variable" in step.reason
+    assert Variable.objects.get(name="apiKey").is_secret

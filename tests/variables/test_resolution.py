@@ -164,3 +164,27 @@ def test_roles(viewer, member, admin, outsider, envs):
 def test_other_team_variables_unseen(member, outsider):
     variable_set(scope=outsider.scope, name="theirs", value="1")
     assert variables_for(member.scope, None).names() == []
+
+
+def test_nested_values_expand_once_each_and_within_a_cap():
+    """The review's case: 4 values of 60 placeholders each would give 129,600,000
+    characters; each name is resolved once per text and the output is capped."""
+    import time
+
+    from console.variables.services import MAX_EXPANSION
+
+    values = {"a": "x" * 10, "b": "{{a}}" * 60, "c": "{{b}}" * 60}
+    values |= {"d": "{{c}}" * 60, "e": "{{d}}" * 60}
+    nested = vs(**values)
+    assert nested.resolve_text("{{c}}") == "x" * 36_000
+    started = time.perf_counter()
+    with pytest.raises(UnresolvedVariables) as raised:
+        nested.resolve_text("[{{e}}]")
+    assert time.perf_counter() - started < 1
+    assert raised.value.message.startswith(
+        f"Variables expand to more than {MAX_EXPANSION:,} characters"
+    )
+    # In a form it is the field's message, and nothing else breaks.
+    _values, _body, errors = resolve_posted(nested, QueryDict("query:q={{e}}"), "{{c}}")
+    assert errors["query:q"].startswith("Variables expand to more than")
+    assert "body" not in errors

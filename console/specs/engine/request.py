@@ -315,9 +315,28 @@ def build_request(
     )
 
 
+# What the query encoder leaves as is: ``[]`` in names (deepObject), ``,``/``|`` in values.
+_QUERY_NAME_SAFE = "[]"
+_QUERY_VALUE_SAFE = ",|"
+
+
 def encode_query(query: list[tuple[str, str]]) -> str:
     """Percent-encode query pairs (``[]`` kept in names for deepObject, ``,``/``|`` in values)."""
-    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe=',|')}" for k, v in query)
+    return "&".join(
+        f"{quote(k, safe=_QUERY_NAME_SAFE)}={quote(v, safe=_QUERY_VALUE_SAFE)}" for k, v in query
+    )
+
+
+def encoded_forms(text: str) -> list[str]:
+    """`text` as each of this module's encoders would send it (path value, query name and
+    value, cookie), so what scrubs a value from a sent URL finds it in every one."""
+    forms = [
+        _encode_path_value(text),
+        quote(text, safe=_QUERY_NAME_SAFE),
+        quote(text, safe=_QUERY_VALUE_SAFE),
+        _cookie_text(text),
+    ]
+    return list(dict.fromkeys(forms))
 
 
 def expand_server_url(server: dict[str, Any], overrides: dict[str, str] | None = None) -> str:
