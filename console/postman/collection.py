@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -484,41 +485,64 @@ def unstorable(text: str) -> str:
 
 def clean_document(data: Any) -> tuple[Any, str]:
     """`data` (parsed JSON) with NUL characters removed and unpaired surrogates replaced by
-    U+FFFD in every string and key, and a note saying so ("" when nothing changed)."""
+    U+FFFD in every string and key, and a note saying so ("" when nothing changed).
+
+    Lists and objects are cleaned in place, without recursion: the JSON parser takes
+    nesting deeper than Python's recursion limit."""
     count = 0
     where: list[str] = []
 
-    def clean(text: str, path: str) -> str:
+    def clean(text: str, trail: tuple | None) -> str:
         nonlocal count
         if _UNSTORABLE.search(text) is None:
             return text
         count += len(_UNSTORABLE.findall(text))
         if len(where) < 3:
-            where.append(path or "the top")
+            where.append(_trail_text(trail))
         return _strip(text)
 
-    def walk(node: Any, path: str) -> Any:
-        if isinstance(node, str):
-            return clean(node, path)
+    if isinstance(data, str):
+        data = clean(data, None)
+    # Breadth first, so the places named are the shallowest ones (info.name before items).
+    stack: deque[tuple[Any, tuple | None]] = deque([(data, None)])
+    while stack:
+        node, trail = stack.popleft()
         if isinstance(node, list):
-            return [walk(item, f"{path}[{i}]") for i, item in enumerate(node)]
-        if isinstance(node, dict):
-            return {
-                clean(k, path): walk(v, f"{path}.{k}" if path else str(k)) for k, v in node.items()
-            }
-        return node
-
-    cleaned = walk(data, "")
+            for i, item in enumerate(node):
+                if isinstance(item, str):
+                    node[i] = clean(item, (trail, i))
+                elif isinstance(item, list | dict):
+                    stack.append((item, (trail, i)))
+        elif isinstance(node, dict):
+            entries = list(node.items())
+            node.clear()
+            for key, item in entries:
+                key = clean(key, trail) if isinstance(key, str) else key
+                if isinstance(item, str):
+                    item = clean(item, (trail, key))
+                elif isinstance(item, list | dict):
+                    stack.append((item, (trail, key)))
+                node[key] = item
     if not count:
         return data, ""
-    places = ", ".join(_strip(p) for p in where) + (" …" if count > len(where) else "")
+    places = ", ".join(where) + (" …" if count > len(where) else "")
     plural = "s" if count != 1 else ""
     note = (
         f"The document held {count} character{plural} no database can store (NUL "
         f"characters or unpaired UTF-16 surrogates, from \\u escapes), at {places}: NUL "
         "characters were removed and surrogates replaced by U+FFFD (\ufffd)."
     )
-    return cleaned, note
+    return data, note
+
+
+def _trail_text(trail: tuple | None) -> str:
+    """``items[0].request.body`` from the (parent, key) chain `clean_document` keeps."""
+    parts: list[str] = []
+    while trail is not None:
+        trail, key = trail
+        parts.append(f"[{key}]" if isinstance(key, int) else "." + _strip(str(key)))
+    text = "".join(reversed(parts)).lstrip(".") or "the top"
+    return text if len(text) <= 80 else "…" + text[-79:]
 
 
 # Every lone surrogate to U+FFFD and NUL to nothing (str.translate maps code points).

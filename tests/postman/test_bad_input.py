@@ -124,6 +124,16 @@ def test_clean_document_strips_nul_and_replaces_lone_surrogates():
     assert unstorable("a\udc00") == "an unpaired UTF-16 surrogate (U+DC00)"
 
 
+def test_cleaning_takes_nesting_deeper_than_the_recursion_limit():
+    # json.loads reads this (its C parser has its own, higher limit); a recursive walk would
+    # raise RecursionError (a 500).
+    deep = "[" * 5000 + '"\\u0000"' + "]" * 5000
+    text = json.dumps(_collection([]))[:-1] + ', "x": ' + deep + "}"
+    [note] = parse_collection(text).notes
+    assert note.startswith("The document held 1 character no database can store")
+    assert len(note) < 400  # the place is cut to its last 80 characters
+
+
 def test_a_collection_with_nul_and_surrogates_is_imported_clean(member, sandbox_version):
     # As JSON writes them: \u0000 and \ud800 escapes (a raw NUL is not valid JSON at all).
     items = [
