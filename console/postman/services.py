@@ -72,9 +72,10 @@ __all__ = ["INPUT_ERRORS", "PostmanError"]
 MAX_TEXT = 10 * 1024 * 1024  # a pasted or uploaded document
 # The web page imports at most this many requests and folders in one request: an import
 # runs ~9 queries per request in one transaction (SQLite writers wait for it), and
-# bench/postman_import.py measured ~2.7 s for 500 items, ~5 s for 1,000 and ~40 s for
-# 5,000 (2 cores; docs/security.md). The service's own default (`collection.MAX_ITEMS`)
-# stays higher for callers outside a web request.
+# bench/postman_import.py measured ~2.5 s for 500 items, ~5 s for 1,000 and ~40 s for
+# 5,000 on SQLite, ~4.6 s, ~10 s and ~56 s on PostgreSQL (2 cores; docs/security.md).
+# The service's own default (`collection.MAX_ITEMS`) stays higher for callers outside a
+# web request.
 WEB_MAX_ITEMS = 500
 OFFER_MAX_AGE = 15 * 60  # seconds an Application Access offer stays open
 _OFFER_SALT = "console.postman.access-offer"
