@@ -375,17 +375,18 @@ def secret_forms_for(
     given (`marker`, read with the access by `secret_marker_sql`) no statement runs when
     nothing changed, otherwise one small one reads it."""
     marker_sql, values_sql = _secret_sql()
-    with connection.cursor() as cursor:
-        if marker is None:
+    if marker is None:
+        with connection.cursor() as cursor:
             cursor.execute(marker_sql, [team_id, environment_id] * 2)
             marker = cursor.fetchone()
-        count, newest = marker
-        if not count:
-            return ()
-        key, marker = (team_id, environment_id), (count, str(newest))
-        cached = _SECRET_FORMS.get(key)
-        if cached is not None and cached[0] == marker:
-            return cached[1]
+    count, newest = marker
+    if not count:
+        return ()  # the usual case: no secret variable, nothing more to read
+    key, marker = (team_id, environment_id), (count, str(newest))
+    cached = _SECRET_FORMS.get(key)
+    if cached is not None and cached[0] == marker:
+        return cached[1]
+    with connection.cursor() as cursor:
         cursor.execute(values_sql, [team_id, environment_id])
         encrypted = [row[0] for row in cursor.fetchall()]
     forms: list[str] = []

@@ -113,3 +113,22 @@ def test_a_literal_secret_in_a_plain_send_is_scrubbed_and_follows_changes(
         assert value not in page
         assert value not in _record_text(records()[-1])
         assert "[redacted]" in records()[-1].response_body
+
+
+def test_another_processs_change_is_seen_by_the_marker(admin, sandbox_access):
+    """A change made elsewhere (no signal in this process: a queryset update) is seen by
+    the marker, with or without the marker read alongside the access."""
+    from django.utils import timezone
+
+    from console.variables.models import Variable
+    from console.vault import crypto
+
+    team, env = admin.scope.team.pk, sandbox_access.environment_id
+    variable_set(scope=admin.scope, name="k", value="Before-Elsewhere-1", secret=True)
+    assert "Before-Elsewhere-1" in secret_forms_for(team, env)
+    Variable.objects.filter(name="k").update(
+        secret_value=crypto.encrypt("After-Elsewhere-22"), updated_at=timezone.now()
+    )
+    forms = secret_forms_for(team, env)
+    assert "After-Elsewhere-22" in forms
+    assert "Before-Elsewhere-1" not in forms
