@@ -20,6 +20,7 @@ from tests.conftest import Person
 
 pytestmark = pytest.mark.browser
 
+
 def _is_send(response: Any) -> bool:
     return response.request.method == "POST" and response.url.endswith("/send/")
 
