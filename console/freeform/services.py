@@ -46,6 +46,7 @@ from console.variables.services import (
     UnresolvedVariables,
     resolve_request,
     scrub_secrets,
+    secret_forms_for,
     variables_for,
 )
 from console.vault import services as vault
@@ -432,6 +433,9 @@ def free_send(
             "secret variable such as {{apiKey}}, before sending.",
         )
     variables = variables_for(scope, env)
+    # Every secret the environment sees, named in this call or not: one stored upstream by
+    # an earlier call may come back in this answer (as for Send, `secret_forms_for`).
+    hidden = tuple(dict.fromkeys([*variables.secrets, *secret_forms_for(scope.team.pk, env.pk)]))
 
     def refused(message: str) -> CallOutcome:
         # Messages after resolving may quote resolved text: never a secret variable's value.
@@ -481,7 +485,7 @@ def free_send(
         typed = "/" + str(path or "").strip().split("?", 1)[0].lstrip("/")
         return CallOutcome(
             sent=False,
-            url=scrub(url, variables.secrets),
+            url=scrub(url, hidden),
             method=method,
             needs_confirmation=True,
             environment_name=env.name,
@@ -506,14 +510,14 @@ def free_send(
     outcome.upstream_ms, outcome.token_ms = facts.upstream_ms, facts.token_ms
     if sent.response is None:
         outcome.error_kind = facts.error_kind
-        outcome.error = scrub(facts.error_message or "", [*sent.used_tokens, *variables.secrets])
+        outcome.error = scrub(facts.error_message or "", [*sent.used_tokens, *hidden])
     else:
         response, info = sent.response, sent.info
         outcome.status, outcome.reason = response.status, response.reason
         # An answer that echoes a secret variable shows it redacted, as the history keeps it.
-        outcome.headers = [(k, scrub_secrets(v, variables.secrets)) for k, v in response.headers]
+        outcome.headers = [(k, scrub_secrets(v, hidden)) for k, v in response.headers]
         outcome.body = render_body(
-            scrub_bytes(response.body, variables.secrets),
+            scrub_bytes(response.body, hidden),
             response.content_type or "",
             pointers=True,  # the panel's "set a variable from this value"
         )
@@ -525,7 +529,7 @@ def free_send(
             outcome.error_kind = "truncated"
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms
-    secrets = [*sent.used_tokens, *variables.secrets]
+    secrets = [*sent.used_tokens, *hidden]
     # The panel shows this URL too: a secret variable in the path or the query is scrubbed.
     facts.url = scrub(facts.url, secrets)  # `secrets` holds their percent-encoded forms too
     outcome.url = facts.url
