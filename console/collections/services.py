@@ -516,10 +516,17 @@ class _Step:
 
 
 def _plan(scope: TeamScope, items: list[CollectionItem]) -> list[_Step]:
+    # Every saved request's state in one batch (its queries do not grow with the steps).
+    saved_pks = {item.saved_request_id for item in items if item.saved_request_id}
+    listed_by_pk = (
+        {i.saved.pk: i for i in saved_items(scope, SavedRequest.objects.filter(pk__in=saved_pks))}
+        if saved_pks
+        else {}
+    )
     steps = []
     for item in items:
         if item.saved_request_id:
-            [listed] = saved_items(scope, SavedRequest.objects.filter(pk=item.saved_request_id))
+            listed = listed_by_pk[item.saved_request_id]
             target = None if listed.state.gone else listed.state.target
             method = target.method if target is not None else item.saved_request.method
             steps.append(_Step(item, (method or "").upper(), target))
