@@ -178,8 +178,9 @@ def redact_pairs_text(text: str) -> str:
     return "&".join(parts)
 
 
-def _stored_path(path: str) -> str:
-    """The path as stored: a query typed into it follows the query rows' rules."""
+def stored_path(path: str) -> str:
+    """The path (or URL) as stored and shown: a query typed into it follows the query
+    rows' rules (secret-named values redacted)."""
     head, mark, query = path.partition("?")
     return head + mark + redact_pairs_text(query) if mark else path
 
@@ -241,7 +242,7 @@ def _fields(
         body = redact_pairs_text(body)
     return {
         "method": clean_method(method),
-        "path": _stored_path(path),
+        "path": stored_path(path),
         "query": _stored_rows(clean_rows(query, "query parameter"), headers=False),
         "headers": _stored_rows(header_rows, headers=True),
         "body": redact_json_text(body),

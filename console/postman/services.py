@@ -413,7 +413,7 @@ class _Importer:
         return Entry(
             name=request.name,
             method=request.method,
-            url=request.raw_url or request.path,
+            url=freeform.stored_path(request.raw_url or request.path),  # shown: no secret
             folder=" / ".join(trail),
             **extra,
         )

@@ -171,3 +171,31 @@ def test_viewers_cannot_import_and_outsiders_see_nothing(viewer, outsider, name)
     url = reverse(name, args=["metering"])
     assert viewer.client().get(url).status_code == 403
     assert outsider.client().get(url).status_code == 404
+
+
+def test_the_summary_never_shows_a_secret_from_a_postman_url(member, sandbox_version):
+    secret = "query-secret-Zr55pQ"
+    collection = {
+        "info": {
+            "name": "Leaky",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "item": [
+            {
+                "name": "Unknown endpoint",
+                "request": {
+                    "method": "GET",
+                    "url": f"{{{{baseUrl}}}}/nowhere/v1/things?client_secret={secret}&page=2",
+                },
+            }
+        ],
+    }
+    answer = member.client().post(
+        reverse("postman:import", args=["metering"]),
+        {"text": json.dumps(collection), "spec": sandbox_version.spec_id},
+    )
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "<strong>1</strong> became free requests" in html
+    assert "/nowhere/v1/things?client_secret=" in html and "page=2" in html
+    assert secret not in html
