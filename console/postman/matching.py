@@ -18,6 +18,7 @@ A request's path, as written in Postman (``/metering/v1/meter-types/:meterTypeId
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -61,9 +62,10 @@ def base_path(url: str) -> list[str]:
     return segments(parts.path if parts else url.split("?", 1)[0])
 
 
-def _template_regex(segment: str) -> tuple[re.Pattern[str], list[str]] | None:
+@functools.lru_cache(maxsize=4096)  # every request of an import tries every operation
+def _template_regex(segment: str) -> tuple[re.Pattern[str], tuple[str, ...]] | None:
     """A template segment with ``{name}`` parts as a regex and its names; None if literal."""
-    names = _TEMPLATE_PARAM.findall(segment)
+    names = tuple(_TEMPLATE_PARAM.findall(segment))
     if not names:
         return None
     regex = ""
