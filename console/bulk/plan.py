@@ -14,8 +14,8 @@ from typing import Any
 from django.conf import settings
 
 from console.explorer.services import JSON_BODY, OperationForm
-from console.specs.engine.examples import main_type, merge_all_of
 from console.specs.engine.jsontext import invalid_json_message
+from console.specs.engine.schemas import main_type, merge_all_of
 
 WHOLE_BODY = "body"  # the mapping's key for a column that holds the whole JSON body
 _MAX_DEPTH = 3

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.specs.engine.examples import (
+from console.specs.engine.schemas import (
     main_type,
     merge_all_of,
     merge_schemas,

@@ -29,12 +29,7 @@ from console.history.models import CallRecord
 from console.history.redaction import scrub_bytes
 from console.history.services import CallFacts, call_record
 from console.specs.engine.errors import RequestBuildError
-from console.specs.engine.examples import (
-    Variant,
-    example_for_schema,
-    schema_types,
-    variants_for_schema,
-)
+from console.specs.engine.examples import Variant, example_for_schema, variants_for_schema
 from console.specs.engine.fields import (
     FieldSpec,
     fields_for_object_schema,
@@ -53,6 +48,7 @@ from console.specs.engine.request import (
     server_path_prefix,
 )
 from console.specs.engine.responses import ResponseCheck, check_response
+from console.specs.engine.schemas import schema_types
 from console.specs.engine.validation import validate_value
 from console.specs.models import Operation, SpecVersion
 from console.teams.models import Role

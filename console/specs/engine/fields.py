@@ -7,10 +7,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .examples import example_for_schema, main_type, merge_all_of, schema_types
+from .examples import example_for_schema
 from .jsontext import invalid_json_predicate
 from .markup import render_markdown
 from .operation import Operation, Parameter
+from .schemas import main_type, merge_all_of, schema_types
 from .validation import validate_value
 
 # OpenAPI: header parameters with these names "SHALL be ignored" (the console sets them).

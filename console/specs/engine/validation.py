@@ -19,7 +19,8 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from .examples import _is_number, not_in_direction, schema_types
+from .schemas import is_finite_number as _is_number
+from .schemas import not_in_direction, schema_types
 
 MAX_MESSAGES = 50
 _MARKERS = ("x-circular-ref", "x-external-ref", "x-unresolved-ref", "x-truncated-ref")
