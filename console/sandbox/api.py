@@ -12,6 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# The path templates live with the document (validation reads its schemas from there too).
+from console.sandbox.openapi import (
+    EXECUTION,
+    METER,
+    METER_TYPE,
+    METER_TYPES,
+    METERS,
+    STREAM,
+    STREAM_RUNS,
+    STREAMS,
+)
 from console.sandbox.store import Conflict, NotFound, Store
 from console.sandbox.tokens import TokenError, TokenService
 from console.sandbox.validation import (
@@ -23,15 +34,6 @@ from console.sandbox.validation import (
     validate_stream_query,
 )
 from console.sandbox.web import BadJson, Request, Response, empty_response, json_response
-
-METER_TYPES = "/metering/v1/meter-types"
-METER_TYPE = METER_TYPES + "/{meterTypeId}"
-METERS = METER_TYPE + "/meters"
-METER = METERS + "/{meterId}"
-STREAMS = "/stream-management/v1/streams"
-STREAM = STREAMS + "/{streamId}"
-STREAM_RUNS = STREAM + "/runs"
-EXECUTION = "/stream-management/v1/executions/{executionId}"
 
 _REALM = 'realm="Usage Engine sandbox"'
 

@@ -3,6 +3,10 @@
 It describes every operation in `console.sandbox.api.OPERATIONS` (the tests check the
 two agree) and the OAuth 2.0 client-credentials scheme with the token URL of the same
 server, so a console that imports it can call the sandbox straight away.
+
+The request-body schemas here are also what the sandbox validates with
+(`console.sandbox.validation`), so this module owns the path templates and the limits
+both use, and imports neither `api` nor `validation` (they import it).
 """
 
 from __future__ import annotations
@@ -10,25 +14,27 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from console.sandbox.api import (
-    EXECUTION,
-    METER,
-    METER_TYPE,
-    METER_TYPES,
-    METERS,
-    STREAM,
-    STREAM_RUNS,
-    STREAMS,
-)
 from console.sandbox.config import SCOPE_DESCRIPTIONS
 from console.sandbox.oauth import TOKEN_PATH
-from console.sandbox.validation import (
-    AGGREGATION_TYPES,
-    NAME_MAX,
-    PAGE_MAX,
-    PAGE_SIZE_DEFAULT,
-    PAGE_SIZE_MAX,
-)
+
+METER_TYPES = "/metering/v1/meter-types"
+METER_TYPE = METER_TYPES + "/{meterTypeId}"
+METERS = METER_TYPE + "/meters"
+METER = METERS + "/{meterId}"
+STREAMS = "/stream-management/v1/streams"
+STREAM = STREAMS + "/{streamId}"
+STREAM_RUNS = STREAM + "/runs"
+EXECUTION = "/stream-management/v1/executions/{executionId}"
+
+AGGREGATION_TYPES: tuple[str, ...] = ("increment", "max", "last", "sum")
+RESET_FIELDS: tuple[str, ...] = ("minute", "hour", "day", "month", "weekday")
+# Cron-like tokens as in the vendor's example ("0", "*", "L", "1-5", "*/15", "MON").
+RESET_PATTERN = "^[0-9A-Za-z*,/?#-]{1,32}$"
+NAME_MAX = 128
+TEXT_MAX = 1000
+PAGE_MAX = 100_000
+PAGE_SIZE_MAX = 100
+PAGE_SIZE_DEFAULT = 20
 
 TITLE = "Usage Engine Cloud Edition API (sandbox)"
 _EXAMPLE_ACCOUNT = "3f6c1a52-9b7e-4d21-8c0a-5e4b2d1f7a90"
@@ -115,11 +121,406 @@ def _error_response(description: str, error: str, message: str, **extra: Any) ->
     }
 
 
-def _components(token_url: str) -> dict[str, Any]:
-    schedule_field = {
-        "type": "string",
-        "pattern": "^[0-9A-Za-z*,/?#-]{1,32}$",
+def _ignored_when_sent(*names: str) -> dict[str, Any]:
+    # Read-only fields a client may echo back from a GET: any value is accepted and dropped,
+    # so the schema constrains nothing but names them (additionalProperties is false).
+    note = "Set by the API; accepted in a request (as read) and ignored."
+    return {name: {"readOnly": True, "description": note} for name in names}
+
+
+def parameters() -> dict[str, Any]:
+    """The document's reusable parameters (components.parameters), for the document and
+    for the sandbox's own query checks."""
+    return {
+        "MeterTypeId": {
+            "name": "meterTypeId",
+            "in": "path",
+            "required": True,
+            "description": "The id of the meter type.",
+            "schema": _UUID,
+            "example": _EXAMPLE_METER_TYPE_ID,
+        },
+        "MeterId": {
+            "name": "meterId",
+            "in": "path",
+            "required": True,
+            "description": "The id of the meter.",
+            "schema": _UUID,
+            "example": _EXAMPLE_METER_ID,
+        },
+        "StreamId": {
+            "name": "streamId",
+            "in": "path",
+            "required": True,
+            "description": "The id of the stream.",
+            "schema": _UUID,
+            "example": _EXAMPLE_STREAM_ID,
+        },
+        "ExecutionId": {
+            "name": "executionId",
+            "in": "path",
+            "required": True,
+            "description": "The execution id returned when the run was started.",
+            "schema": _UUID,
+            "example": _EXAMPLE_EXECUTION_ID,
+        },
+        "Page": {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "description": "The page to return, counting from 1.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1},
+        },
+        "PageSize": {
+            "name": "pageSize",
+            "in": "query",
+            "required": False,
+            "description": "How many streams per page.",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": PAGE_SIZE_MAX,
+                "default": PAGE_SIZE_DEFAULT,
+            },
+        },
+        "NameFilter": {
+            "name": "name",
+            "in": "query",
+            "required": False,
+            "description": "Only streams whose name contains this text (case-insensitive).",
+            "schema": {"type": "string", "maxLength": NAME_MAX},
+            "example": "billing",
+        },
     }
+
+
+def schemas() -> dict[str, Any]:
+    """The document's schemas (components.schemas), OpenAPI 3.0 dialect; `json_schema` gives
+    one of them as standalone JSON Schema for the sandbox's request checks."""
+    schedule_field = {"type": "string", "pattern": RESET_PATTERN}
+    reset_schedule = {
+        "type": "object",
+        "description": (
+            "When meters of this type reset, as cron-style fields "
+            '(`"L"` in `day` is the last day of the month).'
+        ),
+        "required": list(RESET_FIELDS),
+        "properties": {
+            "minute": {**schedule_field, "example": "0"},
+            "hour": {**schedule_field, "example": "0"},
+            "day": {**schedule_field, "example": "L"},
+            "month": {**schedule_field, "example": "*"},
+            "weekday": {**schedule_field, "example": "*"},
+        },
+        "additionalProperties": False,
+    }
+    text = {"type": "string", "maxLength": TEXT_MAX}
+    return {
+        "AggregationType": {
+            "type": "string",
+            "description": (
+                "How usage is combined within a period: `increment` counts events, "
+                "`sum` adds values, `max` keeps the highest, `last` keeps the latest."
+            ),
+            "enum": list(AGGREGATION_TYPES),
+        },
+        "Aggregation": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": _schema("AggregationType")},
+            "additionalProperties": False,
+        },
+        "ResetSchedule": reset_schedule,
+        "MeterTypeInput": {
+            "type": "object",
+            "description": (
+                "The editable fields of a meter type (PUT replaces them all). The read-only "
+                "fields of a MeterType may be sent back too; they are ignored."
+            ),
+            "required": ["name", "unit", "aggregation"],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": NAME_MAX,
+                    "description": (
+                        "Unique (case-insensitive) within the account; leading and trailing "
+                        "spaces are trimmed, and a blank name is refused."
+                    ),
+                },
+                "description": {**text, "nullable": True},
+                "category": {**text, "nullable": True, "example": "API Counts"},
+                "unit": {**text, "minLength": 1, "example": "requests"},
+                "aggregation": _schema("Aggregation"),
+                "resetSchedule": {
+                    **reset_schedule,
+                    "nullable": True,
+                    "description": reset_schedule["description"]
+                    + " Null or left out: midnight on the 1st of each month.",
+                },
+                "timezone": {
+                    "type": "string",
+                    "nullable": True,
+                    "default": "Etc/UTC",
+                    "description": "An IANA time zone name; null or left out: Etc/UTC.",
+                },
+                "activeFrom": {
+                    **_TIMESTAMP,
+                    "nullable": True,
+                    "description": "With a time zone offset or Z; null or left out: now.",
+                },
+                "activeTo": {
+                    **_TIMESTAMP,
+                    "nullable": True,
+                    "description": "Must be later than `activeFrom`; null for no end.",
+                },
+                "externalRef": {**text, "nullable": True},
+                **_ignored_when_sent("id", "accountId", "numberOfMeters", "createdAt", "updatedAt"),
+            },
+            "additionalProperties": False,
+            "example": _METER_TYPE_INPUT_EXAMPLE,
+        },
+        "MeterType": {
+            "type": "object",
+            "required": [
+                "id",
+                "accountId",
+                "name",
+                "description",
+                "category",
+                "unit",
+                "aggregation",
+                "resetSchedule",
+                "timezone",
+                "activeFrom",
+                "activeTo",
+                "externalRef",
+                "numberOfMeters",
+                "createdAt",
+                "updatedAt",
+            ],
+            "properties": {
+                "id": {**_UUID, "readOnly": True},
+                "accountId": {**_UUID, "readOnly": True},
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "category": {"type": "string"},
+                "unit": {"type": "string"},
+                "aggregation": _schema("Aggregation"),
+                "resetSchedule": _schema("ResetSchedule"),
+                "timezone": {"type": "string"},
+                "activeFrom": _TIMESTAMP,
+                "activeTo": {**_TIMESTAMP, "nullable": True},
+                "externalRef": {"type": "string", "nullable": True},
+                "numberOfMeters": {"type": "integer", "minimum": 0, "readOnly": True},
+                "createdAt": {**_TIMESTAMP, "readOnly": True},
+                "updatedAt": {**_TIMESTAMP, "readOnly": True},
+            },
+            "example": _METER_TYPE_EXAMPLE,
+        },
+        "MeterTypeList": {
+            "type": "object",
+            "required": ["meterTypes"],
+            "properties": {"meterTypes": {"type": "array", "items": _schema("MeterType")}},
+        },
+        "MeterInput": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": NAME_MAX,
+                    "description": (
+                        "Unique (case-insensitive) within the meter type; leading and trailing "
+                        "spaces are trimmed, and a blank name is refused."
+                    ),
+                },
+                "description": {**text, "nullable": True},
+                "externalRef": {**text, "nullable": True},
+                "value": {
+                    "type": "number",
+                    "nullable": True,
+                    "minimum": 0,
+                    "default": 0,
+                    "description": "The counter's starting value; null or left out: 0.",
+                },
+                **_ignored_when_sent("id", "accountId", "meterTypeId", "createdAt", "updatedAt"),
+            },
+            "additionalProperties": False,
+            "example": _METER_INPUT_EXAMPLE,
+        },
+        "Meter": {
+            "type": "object",
+            "required": [
+                "id",
+                "accountId",
+                "meterTypeId",
+                "name",
+                "description",
+                "externalRef",
+                "value",
+                "createdAt",
+                "updatedAt",
+            ],
+            "properties": {
+                "id": {**_UUID, "readOnly": True},
+                "accountId": {**_UUID, "readOnly": True},
+                "meterTypeId": {**_UUID, "readOnly": True},
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "externalRef": {"type": "string", "nullable": True},
+                "value": {"type": "number", "description": "The current counter value."},
+                "createdAt": {**_TIMESTAMP, "readOnly": True},
+                "updatedAt": {**_TIMESTAMP, "readOnly": True},
+            },
+            "example": _METER_EXAMPLE,
+        },
+        "MeterList": {
+            "type": "object",
+            "required": ["meters"],
+            "properties": {"meters": {"type": "array", "items": _schema("Meter")}},
+        },
+        "StreamStatus": {"type": "string", "enum": ["DEPLOYED", "UNDEPLOYED"]},
+        "Stream": {
+            "type": "object",
+            "required": [
+                "id",
+                "accountId",
+                "name",
+                "description",
+                "status",
+                "deployedVersion",
+                "latestVersion",
+                "tags",
+                "createdAt",
+                "updatedAt",
+            ],
+            "properties": {
+                "id": _UUID,
+                "accountId": _UUID,
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "status": _schema("StreamStatus"),
+                "deployedVersion": {"type": "integer", "nullable": True, "minimum": 1},
+                "latestVersion": {"type": "integer", "minimum": 1},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "createdAt": _TIMESTAMP,
+                "updatedAt": _TIMESTAMP,
+            },
+            "example": _STREAM_EXAMPLE,
+        },
+        "StreamPage": {
+            "type": "object",
+            "required": ["streams", "page", "pageSize", "totalItems", "totalPages"],
+            "properties": {
+                "streams": {"type": "array", "items": _schema("Stream")},
+                "page": {"type": "integer", "minimum": 1},
+                "pageSize": {"type": "integer", "minimum": 1},
+                "totalItems": {"type": "integer", "minimum": 0},
+                "totalPages": {"type": "integer", "minimum": 0},
+            },
+        },
+        "StreamRunInput": {
+            "type": "object",
+            "properties": {
+                "parameters": {
+                    "type": "object",
+                    "nullable": True,
+                    "description": "Free-form parameters passed to the run; null or left out: {}.",
+                    "additionalProperties": True,
+                }
+            },
+            "additionalProperties": False,
+            "example": {"parameters": {"date": "2025-06-01"}},
+        },
+        "ExecutionStatus": {"type": "string", "enum": ["RUNNING", "SUCCEEDED"]},
+        "ExecutionStarted": {
+            "type": "object",
+            "required": ["executionId", "status"],
+            "properties": {
+                "executionId": _UUID,
+                "status": _schema("ExecutionStatus"),
+            },
+            "example": {"executionId": _EXAMPLE_EXECUTION_ID, "status": "RUNNING"},
+        },
+        "Execution": {
+            "type": "object",
+            "required": [
+                "executionId",
+                "streamId",
+                "streamVersion",
+                "status",
+                "startedAt",
+                "finishedAt",
+                "parameters",
+            ],
+            "properties": {
+                "executionId": _UUID,
+                "streamId": _UUID,
+                "streamVersion": {"type": "integer", "nullable": True},
+                "status": _schema("ExecutionStatus"),
+                "startedAt": _TIMESTAMP,
+                "finishedAt": {**_TIMESTAMP, "nullable": True},
+                "parameters": {"type": "object", "additionalProperties": True},
+            },
+            "example": _EXECUTION_EXAMPLE,
+        },
+        "Error": {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {
+                "error": {
+                    "type": "string",
+                    "description": "A short machine-readable code.",
+                    "example": "not_found",
+                },
+                "message": {"type": "string", "description": "What went wrong, for people."},
+                "fields": {
+                    "type": "object",
+                    "description": "For validation errors: a message per bad field.",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        },
+    }
+
+
+def _as_json_schema(node: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    # The OpenAPI 3.0 dialect as JSON Schema 2020-12: refs inlined (the request schemas are
+    # not recursive), `type` as a list with "null" added when nullable, examples left out.
+    # Only the keywords this document uses carry subschemas, so only those are walked.
+    if "$ref" in node:
+        return _as_json_schema(components[node["$ref"].rsplit("/", 1)[-1]], components)
+    out = {key: value for key, value in node.items() if key not in ("nullable", "example")}
+    if "type" in node:  # always a list, so a reader of errors meets one form
+        out["type"] = [node["type"], "null"] if node.get("nullable") is True else [node["type"]]
+    if "properties" in node:
+        out["properties"] = {
+            name: _as_json_schema(sub, components) for name, sub in node["properties"].items()
+        }
+    if "items" in node:
+        out["items"] = _as_json_schema(node["items"], components)
+    if isinstance(node.get("additionalProperties"), dict):
+        out["additionalProperties"] = _as_json_schema(node["additionalProperties"], components)
+    return out
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """Component schema `name` as standalone JSON Schema 2020-12, for `jsonschema`."""
+    components = schemas()
+    return _as_json_schema(components[name], components)
+
+
+def query_json_schema(*names: str) -> dict[str, Any]:
+    """The query parameters `names` (components.parameters) as one JSON Schema 2020-12
+    object keyed by parameter name; a query string is text, so values are parsed first."""
+    declared = parameters()
+    properties = {declared[name]["name"]: declared[name]["schema"] for name in names}
+    return _as_json_schema({"type": "object", "properties": properties}, schemas())
+
+
+def _components(token_url: str) -> dict[str, Any]:
     return {
         "securitySchemes": {
             "oauth2": {
@@ -142,325 +543,8 @@ def _components(token_url: str) -> dict[str, Any]:
                 },
             }
         },
-        "parameters": {
-            "MeterTypeId": {
-                "name": "meterTypeId",
-                "in": "path",
-                "required": True,
-                "description": "The id of the meter type.",
-                "schema": _UUID,
-                "example": _EXAMPLE_METER_TYPE_ID,
-            },
-            "MeterId": {
-                "name": "meterId",
-                "in": "path",
-                "required": True,
-                "description": "The id of the meter.",
-                "schema": _UUID,
-                "example": _EXAMPLE_METER_ID,
-            },
-            "StreamId": {
-                "name": "streamId",
-                "in": "path",
-                "required": True,
-                "description": "The id of the stream.",
-                "schema": _UUID,
-                "example": _EXAMPLE_STREAM_ID,
-            },
-            "ExecutionId": {
-                "name": "executionId",
-                "in": "path",
-                "required": True,
-                "description": "The execution id returned when the run was started.",
-                "schema": _UUID,
-                "example": _EXAMPLE_EXECUTION_ID,
-            },
-            "Page": {
-                "name": "page",
-                "in": "query",
-                "required": False,
-                "description": "The page to return, counting from 1.",
-                "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX, "default": 1},
-            },
-            "PageSize": {
-                "name": "pageSize",
-                "in": "query",
-                "required": False,
-                "description": "How many streams per page.",
-                "schema": {
-                    "type": "integer",
-                    "minimum": 1,
-                    "maximum": PAGE_SIZE_MAX,
-                    "default": PAGE_SIZE_DEFAULT,
-                },
-            },
-            "NameFilter": {
-                "name": "name",
-                "in": "query",
-                "required": False,
-                "description": "Only streams whose name contains this text (case-insensitive).",
-                "schema": {"type": "string", "maxLength": NAME_MAX},
-                "example": "billing",
-            },
-        },
-        "schemas": {
-            "AggregationType": {
-                "type": "string",
-                "description": (
-                    "How usage is combined within a period: `increment` counts events, "
-                    "`sum` adds values, `max` keeps the highest, `last` keeps the latest."
-                ),
-                "enum": list(AGGREGATION_TYPES),
-            },
-            "Aggregation": {
-                "type": "object",
-                "required": ["type"],
-                "properties": {"type": _schema("AggregationType")},
-                "additionalProperties": False,
-            },
-            "ResetSchedule": {
-                "type": "object",
-                "description": (
-                    "When meters of this type reset, as cron-style fields "
-                    '(`"L"` in `day` is the last day of the month).'
-                ),
-                "required": ["minute", "hour", "day", "month", "weekday"],
-                "properties": {
-                    "minute": {**schedule_field, "example": "0"},
-                    "hour": {**schedule_field, "example": "0"},
-                    "day": {**schedule_field, "example": "L"},
-                    "month": {**schedule_field, "example": "*"},
-                    "weekday": {**schedule_field, "example": "*"},
-                },
-                "additionalProperties": False,
-            },
-            "MeterTypeInput": {
-                "type": "object",
-                "description": "The editable fields of a meter type (PUT replaces them all).",
-                "required": ["name", "unit", "aggregation"],
-                "properties": {
-                    "name": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": NAME_MAX,
-                        "description": "Unique (case-insensitive) within the account.",
-                    },
-                    "description": {"type": "string", "nullable": True},
-                    "category": {"type": "string", "nullable": True, "example": "API Counts"},
-                    "unit": {"type": "string", "minLength": 1, "example": "requests"},
-                    "aggregation": _schema("Aggregation"),
-                    "resetSchedule": _schema("ResetSchedule"),
-                    "timezone": {
-                        "type": "string",
-                        "default": "Etc/UTC",
-                        "description": "An IANA time zone name.",
-                    },
-                    "activeFrom": {**_TIMESTAMP, "nullable": True},
-                    "activeTo": {
-                        **_TIMESTAMP,
-                        "nullable": True,
-                        "description": "Must be later than `activeFrom`; null for no end.",
-                    },
-                    "externalRef": {"type": "string", "nullable": True},
-                },
-                "example": _METER_TYPE_INPUT_EXAMPLE,
-            },
-            "MeterType": {
-                "type": "object",
-                "required": [
-                    "id",
-                    "accountId",
-                    "name",
-                    "description",
-                    "category",
-                    "unit",
-                    "aggregation",
-                    "resetSchedule",
-                    "timezone",
-                    "activeFrom",
-                    "activeTo",
-                    "externalRef",
-                    "numberOfMeters",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                "properties": {
-                    "id": {**_UUID, "readOnly": True},
-                    "accountId": {**_UUID, "readOnly": True},
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "category": {"type": "string"},
-                    "unit": {"type": "string"},
-                    "aggregation": _schema("Aggregation"),
-                    "resetSchedule": _schema("ResetSchedule"),
-                    "timezone": {"type": "string"},
-                    "activeFrom": _TIMESTAMP,
-                    "activeTo": {**_TIMESTAMP, "nullable": True},
-                    "externalRef": {"type": "string", "nullable": True},
-                    "numberOfMeters": {"type": "integer", "minimum": 0, "readOnly": True},
-                    "createdAt": {**_TIMESTAMP, "readOnly": True},
-                    "updatedAt": {**_TIMESTAMP, "readOnly": True},
-                },
-                "example": _METER_TYPE_EXAMPLE,
-            },
-            "MeterTypeList": {
-                "type": "object",
-                "required": ["meterTypes"],
-                "properties": {"meterTypes": {"type": "array", "items": _schema("MeterType")}},
-            },
-            "MeterInput": {
-                "type": "object",
-                "required": ["name"],
-                "properties": {
-                    "name": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": NAME_MAX,
-                        "description": "Unique (case-insensitive) within the meter type.",
-                    },
-                    "description": {"type": "string", "nullable": True},
-                    "externalRef": {"type": "string", "nullable": True},
-                    "value": {
-                        "type": "number",
-                        "minimum": 0,
-                        "default": 0,
-                        "description": "The counter's starting value.",
-                    },
-                },
-                "example": _METER_INPUT_EXAMPLE,
-            },
-            "Meter": {
-                "type": "object",
-                "required": [
-                    "id",
-                    "accountId",
-                    "meterTypeId",
-                    "name",
-                    "description",
-                    "externalRef",
-                    "value",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                "properties": {
-                    "id": {**_UUID, "readOnly": True},
-                    "accountId": {**_UUID, "readOnly": True},
-                    "meterTypeId": {**_UUID, "readOnly": True},
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "externalRef": {"type": "string", "nullable": True},
-                    "value": {"type": "number", "description": "The current counter value."},
-                    "createdAt": {**_TIMESTAMP, "readOnly": True},
-                    "updatedAt": {**_TIMESTAMP, "readOnly": True},
-                },
-                "example": _METER_EXAMPLE,
-            },
-            "MeterList": {
-                "type": "object",
-                "required": ["meters"],
-                "properties": {"meters": {"type": "array", "items": _schema("Meter")}},
-            },
-            "StreamStatus": {"type": "string", "enum": ["DEPLOYED", "UNDEPLOYED"]},
-            "Stream": {
-                "type": "object",
-                "required": [
-                    "id",
-                    "accountId",
-                    "name",
-                    "description",
-                    "status",
-                    "deployedVersion",
-                    "latestVersion",
-                    "tags",
-                    "createdAt",
-                    "updatedAt",
-                ],
-                "properties": {
-                    "id": _UUID,
-                    "accountId": _UUID,
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "status": _schema("StreamStatus"),
-                    "deployedVersion": {"type": "integer", "nullable": True, "minimum": 1},
-                    "latestVersion": {"type": "integer", "minimum": 1},
-                    "tags": {"type": "array", "items": {"type": "string"}},
-                    "createdAt": _TIMESTAMP,
-                    "updatedAt": _TIMESTAMP,
-                },
-                "example": _STREAM_EXAMPLE,
-            },
-            "StreamPage": {
-                "type": "object",
-                "required": ["streams", "page", "pageSize", "totalItems", "totalPages"],
-                "properties": {
-                    "streams": {"type": "array", "items": _schema("Stream")},
-                    "page": {"type": "integer", "minimum": 1},
-                    "pageSize": {"type": "integer", "minimum": 1},
-                    "totalItems": {"type": "integer", "minimum": 0},
-                    "totalPages": {"type": "integer", "minimum": 0},
-                },
-            },
-            "StreamRunInput": {
-                "type": "object",
-                "properties": {
-                    "parameters": {
-                        "type": "object",
-                        "description": "Free-form parameters passed to the run.",
-                        "additionalProperties": True,
-                    }
-                },
-                "example": {"parameters": {"date": "2025-06-01"}},
-            },
-            "ExecutionStatus": {"type": "string", "enum": ["RUNNING", "SUCCEEDED"]},
-            "ExecutionStarted": {
-                "type": "object",
-                "required": ["executionId", "status"],
-                "properties": {
-                    "executionId": _UUID,
-                    "status": _schema("ExecutionStatus"),
-                },
-                "example": {"executionId": _EXAMPLE_EXECUTION_ID, "status": "RUNNING"},
-            },
-            "Execution": {
-                "type": "object",
-                "required": [
-                    "executionId",
-                    "streamId",
-                    "streamVersion",
-                    "status",
-                    "startedAt",
-                    "finishedAt",
-                    "parameters",
-                ],
-                "properties": {
-                    "executionId": _UUID,
-                    "streamId": _UUID,
-                    "streamVersion": {"type": "integer", "nullable": True},
-                    "status": _schema("ExecutionStatus"),
-                    "startedAt": _TIMESTAMP,
-                    "finishedAt": {**_TIMESTAMP, "nullable": True},
-                    "parameters": {"type": "object", "additionalProperties": True},
-                },
-                "example": _EXECUTION_EXAMPLE,
-            },
-            "Error": {
-                "type": "object",
-                "required": ["error", "message"],
-                "properties": {
-                    "error": {
-                        "type": "string",
-                        "description": "A short machine-readable code.",
-                        "example": "not_found",
-                    },
-                    "message": {"type": "string", "description": "What went wrong, for people."},
-                    "fields": {
-                        "type": "object",
-                        "description": "For validation errors: a message per bad field.",
-                        "additionalProperties": {"type": "string"},
-                    },
-                },
-            },
-        },
+        "parameters": parameters(),
+        "schemas": schemas(),
         "responses": {
             "BadRequest": _error_response(
                 "The request is not valid (bad JSON, or field errors listed in `fields`).",

@@ -1,5 +1,13 @@
 """Checks for request bodies and query parameters, with one message per bad field.
 
+The shape of a body (types, required and unknown fields, enums, lengths, bounds) is
+checked by `jsonschema` against the request schemas of the sandbox's own OpenAPI
+document (`console.sandbox.openapi`), so what the document promises is what is enforced.
+The library's errors are translated by keyword and path into the sandbox's messages,
+keyed by dotted field path (``aggregation.type``). What JSON Schema cannot say (trimmed
+names, known time zones, parsed timestamps, activeTo after activeFrom, defaults, read-only
+fields dropped) is a few explicit rules after the schema check.
+
 Every check collects all field errors before failing, so a caller fixing a form sees
 every problem at once rather than one per round trip.
 """
@@ -8,28 +16,51 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import uuid
 import zoneinfo
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema import ValidationError as SchemaViolation
+
+from console.sandbox import openapi
+from console.sandbox.openapi import PAGE_SIZE_DEFAULT, RESET_FIELDS
 from console.sandbox.store import iso
 
-AGGREGATION_TYPES: tuple[str, ...] = ("increment", "max", "last", "sum")
-RESET_FIELDS: tuple[str, ...] = ("minute", "hour", "day", "month", "weekday")
 DEFAULT_RESET_SCHEDULE = {"minute": "0", "hour": "0", "day": "1", "month": "*", "weekday": "*"}
-NAME_MAX = 128
-TEXT_MAX = 1000
-PAGE_MAX = 100_000
-PAGE_SIZE_MAX = 100
-PAGE_SIZE_DEFAULT = 20
+DEFAULT_TIMEZONE = "Etc/UTC"
 
-# Cron-like tokens as in the vendor's example ("0", "*", "L", "1-5", "*/15", "MON").
-_RESET_PATTERN = re.compile(r"^[0-9A-Za-z*,/?#-]{1,32}$")
-# Fields the API itself sets: a client that sends back what it read may include them.
-_METER_TYPE_READ_ONLY = {"id", "accountId", "numberOfMeters", "createdAt", "updatedAt"}
-_METER_READ_ONLY = {"id", "accountId", "meterTypeId", "createdAt", "updatedAt"}
+REQUIRED = "This field is required."
+UNKNOWN = "Unknown field."
+NON_EMPTY_NAME = "Must be a non-empty string."
+_CRON = 'Must be a cron-style value such as "0", "*" or "L".'
+_TIMEZONE = "Must be an IANA time zone name such as Etc/UTC or Europe/Stockholm."
+_TYPE_MESSAGES = {
+    "string": "Must be a string.",
+    "number": "Must be a number.",
+    "integer": "Must be a whole number.",
+    "object": "Must be an object.",
+    "array": "Must be a list.",
+    "boolean": "Must be true or false.",
+}
+# Fields whose wording is more helpful than the keyword's: (dotted path, keyword) -> message;
+# "*" stands for any one segment.
+_FIELD_MESSAGES = {
+    ("name", "type"): NON_EMPTY_NAME,
+    ("name", "minLength"): NON_EMPTY_NAME,
+    ("aggregation", "type"): 'Must be an object such as {"type": "increment"}.',
+    ("resetSchedule", "type"): "Must be an object with minute, hour, day, month and weekday.",
+    ("resetSchedule.*", "type"): _CRON,
+    ("resetSchedule.*", "pattern"): _CRON,
+    ("timezone", "type"): _TIMEZONE,
+    ("activeFrom", "type"): "Must be an ISO 8601 date-time string.",
+    ("activeTo", "type"): "Must be an ISO 8601 date-time string.",
+}
+# Keywords that go first when two errors fall on one field (a wrong type explains the rest).
+_FIRST = ("type", "required", "additionalProperties")
 
 
 class ValidationError(ValueError):
@@ -39,6 +70,122 @@ class ValidationError(ValueError):
         super().__init__(message)
         self.message = message
         self.fields = fields
+
+
+def _finite_number(checker: Any, instance: Any) -> bool:
+    # JSON has no NaN or Infinity, but Python's json module reads them: not numbers here.
+    # (Comparisons, not math.isfinite, which overflows on a 400-digit integer; NaN fails both.)
+    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "number") and (
+        -math.inf < instance < math.inf
+    )
+
+
+_Validator = jsonschema.validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _finite_number),
+)
+
+
+def _compile(schema: dict[str, Any]) -> Draft202012Validator:
+    Draft202012Validator.check_schema(schema)  # a broken document fails at import, not per call
+    return _Validator(schema)
+
+
+# Compiled once: the schemas are built from the same code that serves /openapi.json.
+_METER_TYPE_INPUT = _compile(openapi.json_schema("MeterTypeInput"))
+_METER_INPUT = _compile(openapi.json_schema("MeterInput"))
+_STREAM_RUN_INPUT = _compile(openapi.json_schema("StreamRunInput"))
+_STREAM_QUERY = _compile(openapi.query_json_schema("Page", "PageSize", "NameFilter"))
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _field_message(path: str, keyword: str) -> str | None:
+    if (path, keyword) in _FIELD_MESSAGES:
+        return _FIELD_MESSAGES[(path, keyword)]
+    parent, _, _ = path.rpartition(".")
+    return _FIELD_MESSAGES.get((_join(parent, "*"), keyword)) if parent else None
+
+
+def _is_required(error: SchemaViolation, root: dict[str, Any]) -> bool:
+    """Whether the property `error` is about is required by its object's schema."""
+    schema_path = list(error.relative_schema_path)
+    if len(schema_path) < 3 or schema_path[-3] != "properties":
+        return False
+    parent = functools.reduce(lambda node, key: node[key], schema_path[:-3], root)
+    return schema_path[-2] in parent.get("required", ())
+
+
+def _bounds_message(schema: dict[str, Any]) -> str:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and high is not None:
+        return f"Must be between {low} and {high}."
+    if high is not None:
+        return f"Must be at most {high}."
+    return "Must not be negative." if low == 0 else f"Must be at least {low}."
+
+
+def _message(error: SchemaViolation, path: str, root: dict[str, Any]) -> str:
+    """The sandbox's message for one error of a keyword that is about the value itself."""
+    keyword, expected = error.validator, error.validator_value
+    if keyword == "type" and error.instance is None and _is_required(error, root):
+        return REQUIRED  # a null where a value is required reads as a missing field
+    override = _field_message(path, keyword)
+    if override is not None:
+        return override
+    if "enum" in error.schema and keyword in ("type", "enum"):
+        return f"Must be one of: {', '.join(map(str, error.schema['enum']))}."
+    if keyword == "type":
+        wanted = [t for t in expected if t != "null"]  # `type` is a list in openapi.json_schema
+        return _TYPE_MESSAGES.get(wanted[0], "Has the wrong type.")
+    if keyword == "minLength":
+        return "Must not be empty." if expected == 1 else f"Must be at least {expected} characters."
+    if keyword == "maxLength":
+        return f"Must be at most {expected} characters."
+    if keyword in ("minimum", "maximum"):
+        return _bounds_message(error.schema)
+    if keyword == "pattern":
+        return "Is not in the expected format."
+    return error.message  # a keyword the document does not use yet: the library's words
+
+
+def _translate(error: SchemaViolation, root: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(dotted field, message) pairs for one `jsonschema` error."""
+    path = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "type" and not error.absolute_path:
+        raise ValidationError(
+            {"body": "Must be a JSON object."}, "The request body must be a JSON object."
+        )
+    if error.validator == "required":
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield _join(path, name), REQUIRED
+    elif error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        for name in error.instance:
+            if name not in known:
+                yield _join(path, name), UNKNOWN
+    else:
+        yield path, _message(error, path, root)
+
+
+def _shape_errors(validator: Draft202012Validator, instance: Any) -> dict[str, str]:
+    """The schema's verdict on `instance` as {dotted field: message}; the first message per
+    field wins. Raises ValidationError when the body is not an object at all."""
+    found = sorted(
+        validator.iter_errors(instance),
+        key=lambda e: _FIRST.index(e.validator) if e.validator in _FIRST else len(_FIRST),
+    )
+    errors: dict[str, str] = {}
+    for error in found:
+        for key, message in _translate(error, validator.schema):
+            errors.setdefault(key, message)
+    return errors
+
+
+# -- rules the schema cannot express ---------------------------------------------------------
 
 
 @functools.cache
@@ -55,65 +202,21 @@ def is_uuid(value: str) -> bool:
         return False
 
 
-def _require_object(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise ValidationError(
-            {"body": "Must be a JSON object."}, "The request body must be a JSON object."
-        )
-    return body
-
-
 def _name(body: dict[str, Any], errors: dict[str, str]) -> str | None:
-    value = body.get("name")
-    if value is None:
-        errors["name"] = "This field is required."
-    elif not isinstance(value, str) or not value.strip():
-        errors["name"] = "Must be a non-empty string."
-    elif len(value.strip()) > NAME_MAX:
-        errors["name"] = f"Must be at most {NAME_MAX} characters."
-    else:
-        return value.strip()
-    return None
-
-
-def _text(
-    body: dict[str, Any],
-    key: str,
-    errors: dict[str, str],
-    *,
-    default: str | None = "",
-    nullable: bool = False,
-    required: bool = False,
-) -> str | None:
-    if key not in body or (body[key] is None and nullable and not required):
-        if required:
-            errors[key] = "This field is required."
-        return default
-    value = body[key]
-    if not isinstance(value, str):
-        errors[key] = "Must be a string."
+    """The trimmed name; blank after trimming is refused (minLength counts the spaces)."""
+    if "name" in errors:
         return None
-    if required and not value.strip():
-        errors[key] = "Must not be empty."
-        return None
-    if len(value) > TEXT_MAX:
-        errors[key] = f"Must be at most {TEXT_MAX} characters."
-        return None
-    return value
-
-
-def _unknown_fields(body: dict[str, Any], allowed: set[str], errors: dict[str, str]) -> None:
-    for key in body:
-        if key not in allowed:
-            errors[key] = "Unknown field."
+    name = body["name"].strip()
+    if not name:
+        errors["name"] = NON_EMPTY_NAME
+    return name
 
 
 def _timestamp(body: dict[str, Any], key: str, errors: dict[str, str]) -> str | None:
+    """The value in the store's UTC format; the schema's `format` is not asserted, so the
+    parse and the time zone are checked here."""
     value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[key] = "Must be an ISO 8601 date-time string."
+    if value is None or key in errors:
         return None
     try:
         moment = datetime.fromisoformat(value)
@@ -126,158 +229,96 @@ def _timestamp(body: dict[str, Any], key: str, errors: dict[str, str]) -> str | 
     return iso(moment)
 
 
+def _timezone(body: dict[str, Any], errors: dict[str, str]) -> str:
+    timezone = body.get("timezone")
+    if timezone is None:
+        return DEFAULT_TIMEZONE
+    known = _known_timezones()
+    if "timezone" not in errors and (not timezone or (known and timezone not in known)):
+        errors["timezone"] = _TIMEZONE
+    return timezone
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    """An optional text field: null or left out is stored as ""."""
+    return body.get(key) or ""
+
+
 def validate_meter_type_input(body: Any) -> dict[str, Any]:
     """Check a MeterTypeInput body and return the cleaned fields, or raise ValidationError."""
-    body = _require_object(body)
-    errors: dict[str, str] = {}
-    _unknown_fields(
-        body,
-        {
-            "name",
-            "description",
-            "category",
-            "unit",
-            "aggregation",
-            "resetSchedule",
-            "timezone",
-            "activeFrom",
-            "activeTo",
-            "externalRef",
-            *_METER_TYPE_READ_ONLY,
-        },
-        errors,
-    )
-    cleaned: dict[str, Any] = {
-        "name": _name(body, errors),
-        "description": _text(body, "description", errors, nullable=True),
-        "category": _text(body, "category", errors, nullable=True),
-        "unit": _text(body, "unit", errors, required=True),
-        "externalRef": _text(body, "externalRef", errors, default=None, nullable=True),
-    }
-
-    aggregation = body.get("aggregation")
-    if aggregation is None:
-        errors["aggregation"] = "This field is required."
-    elif not isinstance(aggregation, dict):
-        errors["aggregation"] = 'Must be an object such as {"type": "increment"}.'
-    elif aggregation.get("type") not in AGGREGATION_TYPES or set(aggregation) != {"type"}:
-        errors["aggregation.type"] = f"Must be one of: {', '.join(AGGREGATION_TYPES)}."
-    else:
-        cleaned["aggregation"] = {"type": aggregation["type"]}
-
-    schedule = body.get("resetSchedule")
-    if schedule is None:
-        cleaned["resetSchedule"] = dict(DEFAULT_RESET_SCHEDULE)
-    elif not isinstance(schedule, dict):
-        errors["resetSchedule"] = "Must be an object with minute, hour, day, month and weekday."
-    else:
-        for key in schedule:
-            if key not in RESET_FIELDS:
-                errors[f"resetSchedule.{key}"] = "Unknown field."
-        for key in RESET_FIELDS:
-            value = schedule.get(key)
-            if value is None:
-                errors[f"resetSchedule.{key}"] = "This field is required."
-            elif not isinstance(value, str) or not _RESET_PATTERN.match(value):
-                errors[f"resetSchedule.{key}"] = (
-                    'Must be a cron-style value such as "0", "*" or "L".'
-                )
-        cleaned["resetSchedule"] = {key: schedule.get(key) for key in RESET_FIELDS}
-
-    timezone = body.get("timezone", "Etc/UTC")
-    if timezone is None:
-        timezone = "Etc/UTC"
-    known = _known_timezones()
-    if not isinstance(timezone, str) or not timezone or (known and timezone not in known):
-        errors["timezone"] = "Must be an IANA time zone name such as Etc/UTC or Europe/Stockholm."
-    cleaned["timezone"] = timezone
-
-    cleaned["activeFrom"] = _timestamp(body, "activeFrom", errors)
-    cleaned["activeTo"] = _timestamp(body, "activeTo", errors)
-    if (
-        cleaned["activeFrom"]
-        and cleaned["activeTo"]
-        and cleaned["activeTo"] <= cleaned["activeFrom"]
-    ):
-        # Both are normalised to the same UTC format, so string order is time order.
+    errors = _shape_errors(_METER_TYPE_INPUT, body)
+    name = _name(body, errors)
+    if "unit" not in errors and not body["unit"].strip():
+        errors["unit"] = "Must not be empty."
+    timezone = _timezone(body, errors)
+    active_from = _timestamp(body, "activeFrom", errors)
+    active_to = _timestamp(body, "activeTo", errors)
+    # Both are normalised to the same UTC format, so string order is time order.
+    if active_from and active_to and active_to <= active_from:
         errors["activeTo"] = "Must be later than activeFrom."
-
     if errors:
         raise ValidationError(errors)
-    return cleaned
+    schedule = body.get("resetSchedule")
+    # Only the editable fields: read-only ones the client echoed back are dropped here.
+    return {
+        "name": name,
+        "description": _text(body, "description"),
+        "category": _text(body, "category"),
+        "unit": body["unit"],
+        "externalRef": body.get("externalRef"),
+        "aggregation": {"type": body["aggregation"]["type"]},
+        "resetSchedule": (
+            dict(DEFAULT_RESET_SCHEDULE)
+            if schedule is None
+            else {key: schedule[key] for key in RESET_FIELDS}
+        ),
+        "timezone": timezone,
+        "activeFrom": active_from,
+        "activeTo": active_to,
+    }
 
 
 def validate_meter_input(body: Any) -> dict[str, Any]:
     """Check a MeterInput body and return the cleaned fields, or raise ValidationError."""
-    body = _require_object(body)
-    errors: dict[str, str] = {}
-    _unknown_fields(
-        body, {"name", "description", "externalRef", "value", *_METER_READ_ONLY}, errors
-    )
-    cleaned: dict[str, Any] = {
-        "name": _name(body, errors),
-        "description": _text(body, "description", errors, nullable=True),
-        "externalRef": _text(body, "externalRef", errors, default=None, nullable=True),
-        "value": 0,
-    }
-    if body.get("value") is not None:
-        value = body["value"]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            errors["value"] = "Must be a number."
-        elif value < 0:
-            errors["value"] = "Must not be negative."
-        else:
-            cleaned["value"] = value
+    errors = _shape_errors(_METER_INPUT, body)
+    name = _name(body, errors)
     if errors:
         raise ValidationError(errors)
-    return cleaned
+    return {
+        "name": name,
+        "description": _text(body, "description"),
+        "externalRef": body.get("externalRef"),
+        "value": 0 if body.get("value") is None else body["value"],
+    }
 
 
 def validate_run_input(body: Any) -> dict[str, Any]:
     """Check an optional StreamRunInput body; returns the run parameters (may be empty)."""
     if body is None:
         return {}
-    body = _require_object(body)
-    errors: dict[str, str] = {}
-    _unknown_fields(body, {"parameters"}, errors)
-    parameters = body.get("parameters", {})
-    if parameters is None:
-        parameters = {}
-    if not isinstance(parameters, dict):
-        errors["parameters"] = "Must be an object."
+    errors = _shape_errors(_STREAM_RUN_INPUT, body)
     if errors:
         raise ValidationError(errors)
-    return parameters
-
-
-def _int_param(
-    query: dict[str, list[str]], key: str, default: int, low: int, high: int, errors: dict[str, str]
-) -> int:
-    values = query.get(key)
-    if not values or values[0] == "":
-        return default
-    try:
-        number = int(values[0])
-    except ValueError:
-        errors[key] = "Must be a whole number."
-        return default
-    if not low <= number <= high:
-        errors[key] = f"Must be between {low} and {high}."
-    return number
+    return body.get("parameters") or {}
 
 
 def validate_stream_query(query: dict[str, list[str]]) -> tuple[int, int, str | None]:
     """Read page, pageSize and name from a stream list query string."""
     errors: dict[str, str] = {}
-    page = _int_param(query, "page", 1, 1, PAGE_MAX, errors)
-    page_size = _int_param(query, "pageSize", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX, errors)
-    name = (query.get("name") or [""])[0].strip() or None
-    if name is not None and len(name) > NAME_MAX:
-        errors["name"] = f"Must be at most {NAME_MAX} characters."
+    values: dict[str, Any] = {}
+    for key, default in (("page", 1), ("pageSize", PAGE_SIZE_DEFAULT)):
+        raw = (query.get(key) or [""])[0]
+        try:
+            # A query string is text: parsing it is ours, the bounds are the document's.
+            values[key] = int(raw) if raw != "" else default
+        except ValueError:
+            errors[key] = "Must be a whole number."
+            values[key] = default
+    name = (query.get("name") or [""])[0].strip()
+    if name:
+        values["name"] = name
+    for key, message in _shape_errors(_STREAM_QUERY, values).items():
+        errors.setdefault(key, message)
     if errors:
         raise ValidationError(errors, "The query parameters are not valid.")
-    return page, page_size, name
+    return values["page"], values["pageSize"], values.get("name")
