@@ -28,6 +28,7 @@ from console.explorer.timing import TimingSplit
 from console.history.models import CallRecord
 from console.history.redaction import scrub_bytes
 from console.history.services import CallFacts, call_record
+from console.specs.engine import patterns
 from console.specs.engine.errors import RequestBuildError
 from console.specs.engine.examples import Variant, example_for_schema, variants_for_schema
 from console.specs.engine.fields import (
@@ -49,7 +50,7 @@ from console.specs.engine.request import (
 )
 from console.specs.engine.responses import ResponseCheck, check_response
 from console.specs.engine.schemas import schema_types
-from console.specs.engine.validation import validate_value
+from console.specs.engine.validation import dialect_for, validate_value
 from console.specs.models import Operation, SpecVersion
 from console.teams.models import Role
 from console.teams.scoping import TeamScope
@@ -133,6 +134,19 @@ class OperationForm:
     has_spec_example: bool = False
 
     @property
+    def dialect(self) -> str:
+        """The schema dialect of the operation's document (3.0 or 3.1)."""
+        return dialect_for(self.resolved.openapi_version)
+
+    @property
+    def pattern_notices(self) -> list[str]:
+        """What the page says of patterns in this operation RE2 cannot run (not checked)."""
+        schemas = [p.schema for p in self.resolved.parameters]
+        if self.body_media is not None:
+            schemas.append(self.body_media.schema)
+        return patterns.pattern_notices(schemas)
+
+    @property
     def body_is_form(self) -> bool:
         """The body is edited as one field per property."""
         return self.body_kind in (URLENCODED_BODY, MULTIPART_BODY) or (
@@ -187,6 +201,7 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
         content_type = json_types[0] if json_types else types[0]
     media = body.content[content_type]
     kind = body_kind(content_type)
+    dialect = dialect_for(resolved.openapi_version)
     schema = media.schema or {}
     has_example, spec_example = _spec_example(media)
     out: dict[str, Any] = {
@@ -223,13 +238,15 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
             body_view=view,
         )
         if view == "form":
-            out["body_fields"] = fields_for_object_schema(schema, example=spec_example)
+            out["body_fields"] = fields_for_object_schema(
+                schema, example=spec_example, dialect=dialect
+            )
     elif kind in (URLENCODED_BODY, MULTIPART_BODY):
         props, _ = object_properties(schema)
         if props:
             out["body_view"] = "form"
             out["body_fields"] = fields_for_object_schema(
-                schema, example=spec_example, files=kind == MULTIPART_BODY
+                schema, example=spec_example, files=kind == MULTIPART_BODY, dialect=dialect
             )
         else:  # no properties to make fields of: the body is typed as text
             out["body_kind"] = RAW_BODY
@@ -408,14 +425,15 @@ def _check_json_body(body: str, content_type: str | None) -> str | None:
     return None
 
 
-def _body_schema_errors(schema: dict[str, Any], value: Any) -> dict[str, str]:
+def _body_schema_errors(schema: dict[str, Any], value: Any, dialect: str) -> dict[str, str]:
     """Schema messages for a request body, keyed ``body:<where>`` (``body`` for the root).
 
     A top-level property's key is its form field's name (``body:name``), so in the form
     view the message shows beside that field.
     """
     errors: dict[str, str] = {}
-    for message in validate_value(schema, value, direction="request")[:MAX_BODY_MESSAGES]:
+    messages = validate_value(schema, value, dialect=dialect, direction="request")
+    for message in messages[:MAX_BODY_MESSAGES]:
         where, sep, text = message.partition(": ")
         if not sep or not where or " " in where:
             where, text = "", message
@@ -433,9 +451,11 @@ def _body_errors(form: OperationForm, value: Any) -> dict[str, str]:
     """Schema messages for the body: none when it matches the spec's schema; else those of
     the chosen oneOf/anyOf variant (more telling than "matches none of the shapes")."""
     full = form.body_media.schema if form.body_media else form.body_schema
-    if not validate_value(full, value, direction="request"):
+    if not validate_value(full, value, dialect=form.dialect, direction="request"):
         return {}
-    return _body_schema_errors(form.body_schema, value) or _body_schema_errors(full, value)
+    return _body_schema_errors(form.body_schema, value, form.dialect) or _body_schema_errors(
+        full, value, form.dialect
+    )
 
 
 def _uploads(files: Any, spec: FieldSpec) -> list[Any]:

@@ -16,7 +16,7 @@ from .markup import render_markdown
 from .operation import MediaType, Operation, Parameter, RequestBody, Response, load_operation
 from .refs import resolve
 from .request import BuiltRequest, build_request, join_url, server_path_prefix
-from .validation import validate_value
+from .validation import dialect_for, problems, validate_value
 
 __all__ = [
     "BuiltRequest",
@@ -33,6 +33,7 @@ __all__ = [
     "SpecError",
     "Variant",
     "build_request",
+    "dialect_for",
     "document_info",
     "example_for_schema",
     "fields_for_operation",
@@ -41,6 +42,7 @@ __all__ = [
     "load_document",
     "load_operation",
     "parse_field_value",
+    "problems",
     "render_markdown",
     "resolve",
     "server_path_prefix",

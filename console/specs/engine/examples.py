@@ -15,6 +15,7 @@ from re import _constants as sre_c
 from re import _parser as sre_parse
 from typing import Any
 
+from . import patterns
 from .schemas import (
     COMBINATION_LIMIT,
     is_finite_number,
@@ -297,10 +298,8 @@ def string_example(schema: dict[str, Any]) -> str:
 
 
 def _matches(pattern: str, text: str) -> bool:
-    try:
-        return re.search(pattern, text) is not None
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return False
+    # RE2, as validation: a spec's pattern never runs on the backtracking engine.
+    return patterns.matches(pattern, text) is True
 
 
 _CATEGORY_CHARS = {
@@ -315,8 +314,9 @@ _CANDIDATES = "a0A_-. xZ9:/@"
 
 
 def pattern_example(pattern: str) -> str | None:
-    """A string matching a (simple) regular expression, or None if none could be made."""
-    if len(pattern) > 1000:
+    """A string matching a (simple) regular expression, or None if none could be made (or
+    RE2 cannot run the pattern, so nothing could confirm the string matches)."""
+    if len(pattern) > 1000 or patterns.compile_pattern(pattern) is None:
         return None
     try:
         parsed = sre_parse.parse(pattern)

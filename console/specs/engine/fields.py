@@ -7,12 +7,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import patterns
 from .examples import example_for_schema
 from .jsontext import invalid_json_predicate
 from .markup import render_markdown
 from .operation import Operation, Parameter
 from .schemas import main_type, merge_all_of, schema_types
-from .validation import validate_value
+from .validation import dialect_for, validate_value
 
 # OpenAPI: header parameters with these names "SHALL be ignored" (the console sets them).
 IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
@@ -59,6 +60,7 @@ class FieldSpec:
     schema: dict[str, Any] = field(default_factory=dict)
     item_type: str | None = None  # for multiple: the items' type
     attrs: dict[str, str | bool] = field(default_factory=dict)
+    dialect: str = "3.1"  # the document's schema dialect, see validation.dialect_for
 
     @property
     def key(self) -> tuple[str, str]:
@@ -115,8 +117,8 @@ def _choices(enum: list[Any], required: bool) -> list[tuple[str, str]]:
     return choices
 
 
-def field_for_parameter(param: Parameter) -> FieldSpec:
-    """The `FieldSpec` for one resolved parameter."""
+def field_for_parameter(param: Parameter, dialect: str = "3.1") -> FieldSpec:
+    """The `FieldSpec` for one resolved parameter of a document of `dialect`."""
     schema = _effective_schema(param.schema)
     kind = main_type(schema)
     fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
@@ -128,6 +130,7 @@ def field_for_parameter(param: Parameter) -> FieldSpec:
         required=param.required,
         widget="text",
         schema=param.schema,
+        dialect=dialect,
         deprecated=param.deprecated or schema.get("deprecated") is True,
         description_html=render_markdown(param.description or schema.get("description")),
         default=schema.get("default"),
@@ -275,9 +278,15 @@ def _attrs(spec: FieldSpec) -> dict[str, str | bool]:
     if spec.max_length is not None:
         attrs["maxlength"] = str(spec.max_length)
     # The HTML pattern attribute must match the whole value, an OpenAPI pattern only a part
-    # of it: only anchored ones mean the same in both.
+    # of it: only anchored ones mean the same in both. Browsers backtrack, so a pattern
+    # shaped like a catastrophic one stays off the page (the server checks it on RE2).
     if spec.pattern and (
-        spec.widget == "uuid" or (spec.pattern.startswith("^") and spec.pattern.endswith("$"))
+        spec.widget == "uuid"
+        or (
+            spec.pattern.startswith("^")
+            and spec.pattern.endswith("$")
+            and patterns.browser_safe(spec.pattern)
+        )
     ):
         attrs["pattern"] = spec.pattern
     if spec.placeholder:
@@ -302,7 +311,8 @@ def fields_for_operation(op: Operation) -> list[FieldSpec]:
         if not (p.location == "header" and p.name.lower() in IGNORED_HEADERS)
     ]
     params.sort(key=lambda p: order.get(p.location, 9))
-    return [field_for_parameter(p) for p in params]
+    dialect = dialect_for(op.openapi_version)
+    return [field_for_parameter(p, dialect) for p in params]
 
 
 def _is_file_schema(schema: Any) -> bool:
@@ -381,6 +391,7 @@ def fields_for_object_schema(
     location: str = "body",
     example: Any = None,
     files: bool = False,
+    dialect: str = "3.1",
 ) -> list[FieldSpec]:
     """One `FieldSpec` per property of an object schema, in the schema's order.
 
@@ -407,7 +418,7 @@ def fields_for_object_schema(
             schema=sub,
             example=sub.get("example"),
         )
-        spec = field_for_parameter(param)
+        spec = field_for_parameter(param, dialect)
         if files and (many_files or _is_file_schema(effective)):
             spec.widget, spec.input_type, spec.multiple = "file", "file", many_files
             spec.placeholder, spec.initial = "", None
@@ -575,7 +586,7 @@ def _checked(
 ) -> tuple[Any, str | None]:
     if not check:
         return value, None
-    messages = validate_value(field.schema, value)
+    messages = validate_value(field.schema, value, dialect=field.dialect)
     if messages:
         return None, "; ".join(messages[:3])
     return value, None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import patterns
 from .errors import Problem, readable_pointer
 from .refs import RefError, follow, is_local_ref, iter_refs, lookup
 
@@ -337,7 +338,26 @@ def index_operations(document: dict[str, Any]) -> IndexResult:
                 entry.declared_id = False
             seen_ids[entry.operation_id] = f"{method.upper()} {path}"
             result.operations.append(entry)
+    result.problems.extend(pattern_problems(document))
     return result
+
+
+def pattern_problems(document: dict[str, Any]) -> list[Problem]:
+    """A warning for each pattern in the document RE2 cannot run (look-around,
+    back-references): the console does not check values against it. At most
+    `patterns.MAX_NOTICES`, then one that counts the rest."""
+    found: list[Problem] = []
+    more = 0
+    for where, pattern, reason in patterns.unsupported_patterns(document):
+        if len(found) >= patterns.MAX_NOTICES:
+            more += 1
+            continue
+        pointer = readable_pointer(*where) if where else "(document)"
+        found.append(Problem(pointer, patterns.notice(pattern, reason), "warning"))
+    if more:
+        message = f"{more} more patterns RE2 cannot run; values are not checked against them."
+        found.append(Problem("(document)", message, "warning"))
+    return found
 
 
 def normalise_servers(raw: Any) -> list[dict[str, Any]]:

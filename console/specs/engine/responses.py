@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 from .operation import MediaType, Operation, Response
-from .validation import validate_value
+from .validation import dialect_for, validate_value
 
 MAX_SHOWN = 5
 
@@ -98,7 +98,8 @@ def check_response(
         value = json.loads(body)
     except (ValueError, RecursionError):
         return result  # the panel already says that the JSON does not parse
-    problems = validate_value(media.schema, value, direction="response")
+    dialect = dialect_for(op.openapi_version)
+    problems = validate_value(media.schema, value, dialect=dialect, direction="response")
     result.checked = True
     result.total = len(problems)
     result.problems = [_readable(p) for p in problems[:MAX_SHOWN]]

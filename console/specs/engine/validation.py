@@ -1,30 +1,61 @@
-"""A small JSON Schema validator for the keywords a form needs, with messages for people.
+"""Schema validation with messages a person can act on, done by the `jsonschema` library.
 
-Covers OpenAPI 3.0 schemas (``nullable``, boolean ``exclusiveMinimum``/``Maximum``) and
-3.1 / JSON Schema 2020-12 ones (type lists, numeric exclusive bounds, ``const``,
-``prefixItems``): type, enum, const, numeric bounds and ``multipleOf``, string lengths,
-``pattern``, ``format`` (date, date-time, time, uuid, email, ipv4, ipv6, uri), array
-length/uniqueness/items, required and additional properties, ``allOf``/``anyOf``/
-``oneOf``/``not``. Unknown keywords are ignored; nonsense keyword values never raise.
+The checks are the library's: JSON Schema Draft 2020-12 for OpenAPI 3.1 documents, and
+OpenAPI 3.0's own dialect (``nullable``, boolean ``exclusiveMinimum``; Draft 4 underneath)
+from `openapi-schema-validator` for 3.0 and converted Swagger 2.0 documents. This module
+only chooses the dialect, adapts five keywords, and translates the library's errors, by
+keyword and path, into the console's wording (``"items[0].name: must be a string"``).
+
+Adapted keywords, and why:
+
+- ``pattern``, ``patternProperties``, ``additionalProperties``: a spec's patterns run on
+  RE2 (`patterns.py`), never on Python's backtracking ``re``; a pattern RE2 cannot run is
+  not checked.
+- ``required``: in a request a ``readOnly`` property is not required, in a response a
+  ``writeOnly`` one is not (OpenAPI), so each direction has its own validator class.
+- ``multipleOf``: ``0.3`` is a multiple of ``0.1`` as people write decimals, though not in
+  binary floating point; a float step is compared in decimal before failing.
+- ``unevaluatedProperties``: the library's finder of evaluated properties matches
+  ``patternProperties`` with ``re``; ours is the same walk with RE2.
+
+Formats are the library's checkers (``date-time`` through rfc3339-validator, ``uri``
+through rfc3986-validator), except ``email``, checked by email-validator (the library only
+looks for an ``@``), ``uuid``, held to its canonical 8-4-4-4-12 hex form (the library lets
+``UUID()`` drop stray hyphens and read non-ASCII digits), and ``regex``, not checked (it
+would compile a member's text with ``re``).
+
+A schema with nonsense in it (``{"minimum": "1"}``, ``{"type": 5}``) never raises: the
+keyword the library cannot apply is left out, as an unknown keyword would be.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import decimal
 import json
-import math
-import re
-from datetime import date, datetime
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
-from .schemas import is_finite_number as _is_number
-from .schemas import not_in_direction, schema_types
+from email_validator import EmailNotValidError, validate_email
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import UnknownType as _UnknownType
+from jsonschema.exceptions import ValidationError, _WrappedReferencingError
+from jsonschema.validators import extend
+from openapi_schema_validator import OAS30Validator
+from openapi_schema_validator._format import is_byte, is_double, is_float, is_int32, is_int64
+from referencing.exceptions import Unresolvable
+
+from . import patterns
+from .schemas import not_in_direction
 
 MAX_MESSAGES = 50
-_MARKERS = ("x-circular-ref", "x-external-ref", "x-unresolved-ref", "x-truncated-ref")
-MAX_DEPTH = 64
+# Errors read from the library before translating: enough for 50 messages after
+# duplicates are folded, bounded so a 10,000-item list of wrong types stays cheap.
+_MAX_RAW_ERRORS = 400
+DIALECTS = ("3.1", "3.0")
+DIRECTIONS = (None, "request", "response")
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -35,39 +66,353 @@ _TYPE_WORDS = {
     "object": "an object",
     "null": "null",
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
-_TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})?$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+_FORMAT_WORDS = {
+    "date": "must be a date such as 2024-01-31",
+    "date-time": "must be a date and time such as 2024-01-31T12:00:00Z",
+    "time": "must be a time such as 12:00:00Z",
+    "uuid": "must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6",
+    "email": "must be an email address",
+    "idn-email": "must be an email address",
+    "uri": "must be an absolute URI such as https://example.com/",
+    "uri-reference": "must be a URI or a relative reference",
+    "ipv4": "must be an IPv4 address",
+    "ipv6": "must be an IPv6 address",
+    "hostname": "must be a host name",
+    "idn-hostname": "must be a host name",
+    "int32": "must fit in 32 bits (-2147483648 to 2147483647)",
+    "int64": "must fit in 64 bits",
+    "float": "must be a number",
+    "double": "must be a number",
+    "byte": "must be base64-encoded",
+}
 
 
-@lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str] | None:
+@dataclass(frozen=True)
+class Problem:
+    """One reason a value does not match its schema.
+
+    `path` leads from the value's root to the part at fault (property names and list
+    indexes); `keyword` is the schema keyword that failed; `message` is for people.
+    """
+
+    path: tuple[str | int, ...]
+    keyword: str
+    message: str
+
+    @property
+    def where(self) -> str:
+        """The path as people read it: ``items[0].name`` (empty for the root)."""
+        out = ""
+        for part in self.path:
+            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.path else self.message
+
+
+def dialect_for(openapi_version: str) -> str:
+    """The schema dialect of a document: ``"3.0"`` for OpenAPI 3.0 (and Swagger 2.0, which
+    is converted to 3.0), ``"3.1"`` for 3.1 and anything newer or unknown."""
+    return "3.0" if str(openapi_version).startswith(("3.0", "2.")) else "3.1"
+
+
+def problems(
+    schema: Any,
+    value: Any,
+    *,
+    dialect: str = "3.1",
+    direction: str | None = None,
+    limit: int = MAX_MESSAGES,
+) -> list[Problem]:
+    """Why `value` does not match the resolved `schema`, in the value's order; empty when
+    it matches. At most `limit` problems. Never raises.
+
+    `direction` ``"request"`` does not require ``readOnly`` properties, ``"response"``
+    does not require ``writeOnly`` ones (OpenAPI: `required` applies only where they are
+    sent).
+    """
+    if schema is False:
+        return [Problem((), "false", "is not allowed")]
+    if not isinstance(schema, dict):
+        return []
+    dialect = dialect if dialect in DIALECTS else "3.1"
     try:
-        return re.compile(pattern)
-    except (re.error, RecursionError, OverflowError, ValueError):
-        return None
+        try:
+            errors = _errors(_VALIDATORS[dialect, direction], schema, value)
+        except _NONSENSE:
+            # Rare: a keyword's value the library cannot use. Again, skipping such keywords.
+            errors = _errors(_GUARDED[dialect, direction], schema, value)
+    except RecursionError:
+        return [Problem((), "depth", "is nested too deeply to check")]
+    except _NONSENSE:
+        return []  # the top-level schema itself is unusable: nothing to check against
+    return _translated(errors, value, limit, nullable=dialect == "3.0")
 
 
-def _type_ok(kind: str, value: Any) -> bool:
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "integer":
-        if isinstance(value, bool):
-            return False
-        return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "null":
-        return value is None
+def _errors(cls: Any, schema: dict[str, Any], value: Any) -> list[ValidationError]:
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    return list(islice(validator.iter_errors(value), _MAX_RAW_ERRORS))
+
+
+def validate_value(
+    schema: Any, value: Any, *, dialect: str = "3.1", direction: str | None = None
+) -> list[str]:
+    """Check `value` against a resolved schema; return messages (empty when it is valid).
+
+    Messages read ``"must be at least 1"``; for nested values they are prefixed with where
+    the problem is: ``"items[0].name: must be a string"``. At most 50. Never raises. See
+    `problems` for `dialect` and `direction`.
+    """
+    return [str(p) for p in problems(schema, value, dialect=dialect, direction=direction)]
+
+
+# -- the keywords adapted ---------------------------------------------------------------
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if (
+        isinstance(instance, str)
+        and isinstance(pattern, str)
+        and patterns.matches(pattern, instance) is False
+    ):
+        yield ValidationError(f"does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, props: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not isinstance(instance, dict) or not isinstance(props, dict):
+        return
+    for pattern, subschema in props.items():
+        for name, item in instance.items():
+            if isinstance(name, str) and patterns.matches(str(pattern), name):
+                yield from validator.descend(item, subschema, path=name, schema_path=pattern)
+
+
+def _additional(validator: Any, instance: dict[str, Any], schema: Any) -> Iterator[str]:
+    """Property names neither in ``properties`` nor matched by ``patternProperties``."""
+    props = schema.get("properties")
+    props = props if isinstance(props, dict) else {}
+    found = schema.get("patternProperties") if "patternProperties" in validator.VALIDATORS else {}
+    compiled = [patterns.compile_pattern(str(p)) for p in found] if isinstance(found, dict) else []
+    usable = [c for c in compiled if c is not None]
+    for name in instance:
+        if name in props:
+            continue
+        if isinstance(name, str) and any(c.search(name) for c in usable):
+            continue
+        yield name
+
+
+def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not isinstance(instance, dict):
+        return
+    if isinstance(extra, dict):
+        for name in _additional(validator, instance, schema):
+            yield from validator.descend(instance[name], extra, path=name)
+    elif extra is False:
+        for name in _additional(validator, instance, schema):
+            error = ValidationError(f"{name!r} is not allowed")
+            error.property_name = name  # type: ignore[attr-defined]
+            yield error
+
+
+def _required_for(direction: str | None, library: Callable[..., Any]) -> Callable[..., Any]:
+    def required(validator: Any, names: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if not isinstance(names, list) or not isinstance(instance, dict):
+            return
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
+        for name in names:
+            if not_in_direction(props.get(name), direction):
+                continue
+            for error in library(validator, [name], instance, schema):
+                error.property_name = name
+                yield error
+
+    return required
+
+
+def _multiple_of(library: Callable[..., Any]) -> Callable[..., Any]:
+    def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        for error in library(validator, step, instance, schema):
+            if isinstance(step, float) and _decimal_multiple(instance, step):
+                continue
+            yield error
+
+    return multiple_of
+
+
+def _decimal_multiple(value: Any, step: float) -> bool:
+    try:
+        return decimal.Decimal(repr(value)) % decimal.Decimal(repr(step)) == 0
+    except (decimal.InvalidOperation, ValueError, TypeError):
+        return False
+
+
+def _unevaluated_properties(
+    validator: Any, extra: Any, instance: Any, schema: Any
+) -> Iterator[Any]:
+    if not isinstance(instance, dict):
+        return
+    evaluated = _evaluated_keys(validator, instance, schema)
+    for name, item in instance.items():
+        if name in evaluated:
+            continue
+        if extra is False:
+            error = ValidationError(f"{name!r} is not allowed")
+            error.property_name = name  # type: ignore[attr-defined]
+            yield error
+        else:
+            yield from validator.descend(item, extra, path=name)
+
+
+def _evaluated_keys(validator: Any, instance: dict[str, Any], schema: Any) -> set[str]:
+    """The properties of `instance` that `schema` evaluates (JSON Schema 2020-12, 11.3),
+    as the library finds them but with ``patternProperties`` matched on RE2."""
+    if not isinstance(schema, dict):
+        return set()
+    keys: set[str] = set()
+    props = schema.get("properties")
+    if isinstance(props, dict):
+        keys.update(k for k in instance if k in props)
+    for keyword in ("additionalProperties", "unevaluatedProperties"):
+        sub = schema.get(keyword)
+        if sub is not None:
+            keys.update(k for k, v in instance.items() if validator.evolve(schema=sub).is_valid(v))
+    found = schema.get("patternProperties")
+    if isinstance(found, dict):
+        for pattern in found:
+            keys.update(k for k in instance if patterns.matches(str(pattern), k))
+    dependent = schema.get("dependentSchemas")
+    if isinstance(dependent, dict):
+        for name, sub in dependent.items():
+            if name in instance:
+                keys |= _evaluated_keys(validator, instance, sub)
+    for keyword in ("allOf", "oneOf", "anyOf"):
+        subs = schema.get(keyword)
+        for sub in subs if isinstance(subs, list) else ():
+            if validator.evolve(schema=sub).is_valid(instance):
+                keys |= _evaluated_keys(validator, instance, sub)
+    if "if" in schema:
+        if validator.evolve(schema=schema["if"]).is_valid(instance):
+            keys |= _evaluated_keys(validator, instance, schema["if"])
+            keys |= _evaluated_keys(validator, instance, schema.get("then"))
+        else:
+            keys |= _evaluated_keys(validator, instance, schema.get("else"))
+    return keys
+
+
+def _ignored(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    yield from ()
+
+
+# Exceptions a keyword raises when its value in the schema is nonsense.
+_NONSENSE = (
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    ZeroDivisionError,
+    _UnknownType,
+    Unresolvable,
+    _WrappedReferencingError,
+)
+
+
+def _guarded(check: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        try:
+            yield from check(validator, value, instance, schema)
+        except _NONSENSE:
+            return
+
+    return guarded
+
+
+def _is_email(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        validate_email(
+            value,
+            check_deliverability=False,  # never a DNS lookup while checking a form
+            allow_quoted_local=True,
+            allow_domain_literal=True,
+            globally_deliverable=False,
+        )
+    except EmailNotValidError:
+        return False
     return True
+
+
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or str(UUID(value)) == value.lower()
+
+
+_LIBRARY_FORMATS = Draft202012Validator.FORMAT_CHECKER.checkers
+
+
+def _is_date_time(value: object) -> bool:
+    # rfc3339-validator's pattern ends in "$", which lets one trailing newline through.
+    check = _LIBRARY_FORMATS["date-time"][0]
+    return not isinstance(value, str) or (not value.endswith("\n") and check(value))
+
+
+def _format_checker(*extra: tuple[str, Callable[[Any], bool]]) -> FormatChecker:
+    checker = FormatChecker(())
+    checker.checkers = dict(_LIBRARY_FORMATS)
+    # "regex" would compile the value with Python's re: not a check worth the risk.
+    checker.checkers.pop("regex", None)
+    for name, check in (
+        ("email", _is_email),
+        ("idn-email", _is_email),
+        ("uuid", _is_uuid),
+        ("date-time", _is_date_time),
+        *extra,
+    ):
+        checker.checks(name, raises=(ValueError, TypeError))(check)
+    return checker
+
+
+_NUMBER_FORMATS = (("int32", is_int32), ("int64", is_int64), ("float", is_float))
+_BASES = {
+    "3.1": (Draft202012Validator, _format_checker(*_NUMBER_FORMATS, ("double", is_double))),
+    "3.0": (
+        OAS30Validator,
+        _format_checker(*_NUMBER_FORMATS, ("double", is_double), ("byte", is_byte)),
+    ),
+}
+
+
+def _build(dialect: str, direction: str | None) -> type:
+    base, checker = _BASES[dialect]
+    library = base.VALIDATORS
+    overrides: dict[str, Callable[..., Any]] = {
+        "pattern": _pattern,
+        "additionalProperties": _additional_properties,
+        "required": _required_for(direction, Draft202012Validator.VALIDATORS["required"]),
+        "multipleOf": _multiple_of(library["multipleOf"]),
+        # References are resolved before validation; one left over is not followed.
+        "$ref": _ignored,
+        "$dynamicRef": _ignored,
+    }
+    if "patternProperties" in library:
+        overrides["patternProperties"] = _pattern_properties
+    if "unevaluatedProperties" in library:
+        overrides["unevaluatedProperties"] = _unevaluated_properties
+    return extend(base, overrides, format_checker=checker)
+
+
+_VALIDATORS = {(d, r): _build(d, r) for d in DIALECTS for r in DIRECTIONS}
+_GUARDED = {
+    key: extend(cls, {k: _guarded(v) for k, v in cls.VALIDATORS.items()})
+    for key, cls in _VALIDATORS.items()
+}
+
+
+# -- translation ------------------------------------------------------------------------
 
 
 def _show(value: Any) -> str:
@@ -79,252 +424,148 @@ def _show(value: Any) -> str:
         return str(value)
 
 
-def _format_error(fmt: str, value: str) -> str | None:
-    if fmt == "date":
-        if _DATE.match(value):
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                pass
-            else:
-                return None
-        return "must be a date such as 2024-01-31"
-    if fmt == "date-time":
-        if _DATE_TIME.match(value):
-            try:
-                datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
-            except ValueError:
-                pass
-            else:
-                return None
-        return "must be a date and time such as 2024-01-31T12:00:00Z"
-    if fmt == "time":
-        return None if _TIME.match(value) else "must be a time such as 12:00:00Z"
-    if fmt == "uuid":
-        if len(value) == 36:
-            try:
-                UUID(value)
-            except ValueError:
-                pass
-            else:
-                return None
-        return "must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6"
-    if fmt in ("email", "idn-email"):
-        return None if _EMAIL.match(value) else "must be an email address"
-    if fmt in ("uri", "url", "iri"):
-        return None if _URI.match(value) else "must be an absolute URI such as https://example.com/"
-    if fmt in ("ipv4", "ipv6"):
-        try:
-            address = ipaddress.ip_address(value)
-        except ValueError:
-            address = None
-        if address is not None and address.version == int(fmt[-1]):
-            return None
-        return f"must be an IP{fmt[2:]} address"
-    return None
+def _count(n: Any, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-class _Validator:
-    def __init__(self, direction: str | None = None) -> None:
-        self.messages: list[str] = []
-        self.direction = direction
-
-    def add(self, where: str, message: str) -> None:
-        if len(self.messages) < MAX_MESSAGES:
-            self.messages.append(f"{where}: {message}" if where else message)
-
-    def check(self, schema: Any, value: Any, where: str, depth: int) -> None:
-        if not isinstance(schema, dict) or depth > MAX_DEPTH:
-            if schema is False:
-                self.add(where, "is not allowed")
-            return
-        if (
-            any(k in schema for k in _MARKERS)
-            and "properties" not in schema
-            and "type" not in schema
-        ):
-            return
-        types = schema_types(schema)
-        if value is None and schema.get("nullable") is True:
-            return
-        if types and not any(_type_ok(t, value) for t in types):
-            words = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-            self.add(where, f"must be {words}")
-            return
-        if "const" in schema and not _equal(value, schema["const"]):
-            self.add(where, f"must be {_show(schema['const'])}")
-        enum = schema.get("enum")
-        if isinstance(enum, list) and enum and not any(_equal(value, e) for e in enum):
-            self.add(where, "must be one of: " + ", ".join(_show(e) for e in enum[:20]))
-        if _is_number(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-            self.number(schema, value, where)
-        elif isinstance(value, str):
-            self.string(schema, value, where)
-        elif isinstance(value, list):
-            self.array(schema, value, where, depth)
-        elif isinstance(value, dict):
-            self.object(schema, value, where, depth)
-        self.combinations(schema, value, where, depth)
-
-    def number(self, schema: dict[str, Any], value: float, where: str) -> None:
-        if isinstance(value, float) and not math.isfinite(value):
-            self.add(where, "must be a finite number")
-            return
-        minimum, maximum = schema.get("minimum"), schema.get("maximum")
-        ex_min, ex_max = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-        if _is_number(minimum):
-            if ex_min is True and value <= minimum:
-                self.add(where, f"must be greater than {_show(minimum)}")
-            elif value < minimum:
-                self.add(where, f"must be at least {_show(minimum)}")
-        if _is_number(ex_min) and value <= ex_min:
-            self.add(where, f"must be greater than {_show(ex_min)}")
-        if _is_number(maximum):
-            if ex_max is True and value >= maximum:
-                self.add(where, f"must be less than {_show(maximum)}")
-            elif value > maximum:
-                self.add(where, f"must be at most {_show(maximum)}")
-        if _is_number(ex_max) and value >= ex_max:
-            self.add(where, f"must be less than {_show(ex_max)}")
-        step = schema.get("multipleOf")
-        if _is_number(step) and step > 0:
-            quotient = value / step
-            if not math.isfinite(quotient) or abs(quotient - round(quotient)) > 1e-9:
-                self.add(where, f"must be a multiple of {_show(step)}")
-
-    def string(self, schema: dict[str, Any], value: str, where: str) -> None:
-        min_len, max_len = schema.get("minLength"), schema.get("maxLength")
-        if _is_int(min_len) and len(value) < min_len:
-            unit = "character" if min_len == 1 else "characters"
-            self.add(where, f"must be at least {min_len} {unit} long")
-        if _is_int(max_len) and len(value) > max_len:
-            unit = "character" if max_len == 1 else "characters"
-            self.add(where, f"must be at most {max_len} {unit} long")
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            compiled = _compile(pattern)
-            if compiled is not None and compiled.search(value) is None:
-                self.add(where, f"must match the pattern {pattern}")
-        fmt = schema.get("format")
-        if isinstance(fmt, str):
-            error = _format_error(fmt, value)
-            if error:
-                self.add(where, error)
-
-    def array(self, schema: dict[str, Any], value: list[Any], where: str, depth: int) -> None:
-        min_items, max_items = schema.get("minItems"), schema.get("maxItems")
-        if _is_int(min_items) and len(value) < min_items:
-            self.add(where, f"must have at least {min_items} item{'s' if min_items != 1 else ''}")
-        if _is_int(max_items) and len(value) > max_items:
-            self.add(where, f"must have at most {max_items} item{'s' if max_items != 1 else ''}")
-        if schema.get("uniqueItems") is True:
-            seen: list[Any] = []
-            for item in value:
-                if any(_equal(item, other) for other in seen):
-                    self.add(where, "must not repeat items")
-                    break
-                seen.append(item)
-        prefix = schema.get("prefixItems")
-        items = schema.get("items")
-        if isinstance(items, list):
-            prefix, items = items, schema.get("additionalItems")
-        start = 0
-        if isinstance(prefix, list):
-            for index, (sub, item) in enumerate(zip(prefix, value, strict=False)):
-                self.check(sub, item, f"{where}[{index}]", depth + 1)
-            start = len(prefix)
-        if isinstance(items, dict) or items is False:
-            for index in range(start, len(value)):
-                self.check(items, value[index], f"{where}[{index}]", depth + 1)
-
-    def object(self, schema: dict[str, Any], value: dict[str, Any], where: str, depth: int) -> None:
-        props = schema.get("properties")
-        props = props if isinstance(props, dict) else {}
-        required = schema.get("required")
-        if isinstance(required, list):
-            for name in required:
-                if (
-                    isinstance(name, str)
-                    and name not in value
-                    and not not_in_direction(props.get(name), self.direction)
-                ):
-                    self.add(where, f"missing required property '{name}'")
-        for name, item in value.items():
-            child = f"{where}.{name}" if where else str(name)
-            if name in props:
-                self.check(props[name], item, child, depth + 1)
-                continue
-            patterns = schema.get("patternProperties")
-            matched = False
-            if isinstance(patterns, dict):
-                for pattern, sub in patterns.items():
-                    compiled = _compile(str(pattern))
-                    if compiled is not None and compiled.search(str(name)):
-                        matched = True
-                        self.check(sub, item, child, depth + 1)
-            if matched:
-                continue
-            extra = schema.get("additionalProperties")
-            if extra is False:
-                self.add(where, f"has unexpected property '{name}'")
-            elif isinstance(extra, dict):
-                self.check(extra, item, child, depth + 1)
-        min_props, max_props = schema.get("minProperties"), schema.get("maxProperties")
-        if _is_int(min_props) and len(value) < min_props:
-            self.add(where, f"must have at least {min_props} properties")
-        if _is_int(max_props) and len(value) > max_props:
-            self.add(where, f"must have at most {max_props} properties")
-
-    def combinations(self, schema: dict[str, Any], value: Any, where: str, depth: int) -> None:
-        all_of = schema.get("allOf")
-        if isinstance(all_of, list):
-            for sub in all_of:
-                self.check(sub, value, where, depth + 1)
-        for kind in ("anyOf", "oneOf"):
-            choices = schema.get(kind)
-            if not isinstance(choices, list) or not choices:
-                continue
-            matches = sum(
-                1 for sub in choices if not _errors(sub, value, depth + 1, self.direction)
-            )
-            if matches == 0:
-                self.add(where, f"does not match any of the {len(choices)} allowed shapes")
-            elif kind == "oneOf" and matches > 1:
-                self.add(where, "matches more than one of the allowed shapes")
-        negated = schema.get("not")
-        if isinstance(negated, dict) and not _errors(negated, value, depth + 1, self.direction):
-            self.add(where, "is not allowed here")
+def _type_message(error: ValidationError, nullable: bool = False) -> str:
+    kinds = error.validator_value
+    kinds = [kinds] if isinstance(kinds, str) else [k for k in kinds if isinstance(k, str)]
+    if nullable and error.schema.get("nullable") is True and "null" not in kinds:
+        kinds.append("null")
+    return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _bound_message(error: ValidationError) -> str:
+    keyword, bound = error.validator, error.validator_value
+    if keyword == "minimum":
+        exclusive = error.schema.get("exclusiveMinimum") is True
+        return f"must be {'greater than' if exclusive else 'at least'} {_show(bound)}"
+    if keyword == "maximum":
+        exclusive = error.schema.get("exclusiveMaximum") is True
+        return f"must be {'less than' if exclusive else 'at most'} {_show(bound)}"
+    if keyword == "exclusiveMinimum":
+        return f"must be greater than {_show(bound)}"
+    return f"must be less than {_show(bound)}"
 
 
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
+def _combination_message(error: ValidationError) -> str:
+    if error.validator == "oneOf" and not error.context:
+        return "matches more than one of the allowed shapes"
+    count = len(error.validator_value) if isinstance(error.validator_value, list) else 0
+    return f"does not match any of the {count} allowed shapes"
 
 
-def _errors(schema: Any, value: Any, depth: int, direction: str | None = None) -> list[str]:
-    validator = _Validator(direction)
-    validator.check(schema, value, "", depth)
-    return validator.messages
+def _dependent_message(error: ValidationError) -> str:
+    # The library's message names both properties as Python reprs; say it plainly.
+    wanted, _, given = error.message.partition(" is a dependency of ")
+    return f"must also have property {wanted} when it has {given}"
 
 
-def validate_value(schema: Any, value: Any, *, direction: str | None = None) -> list[str]:
-    """Check `value` against a resolved schema; return messages (empty when it is valid).
+_MESSAGES: dict[str | None, Callable[[ValidationError], str]] = {
+    None: lambda e: "is not allowed",  # the `false` schema
+    "type": _type_message,
+    "enum": lambda e: "must be one of: " + ", ".join(_show(v) for v in e.validator_value[:20]),
+    "const": lambda e: f"must be {_show(e.validator_value)}",
+    "minimum": _bound_message,
+    "maximum": _bound_message,
+    "exclusiveMinimum": _bound_message,
+    "exclusiveMaximum": _bound_message,
+    "multipleOf": lambda e: f"must be a multiple of {_show(e.validator_value)}",
+    "minLength": lambda e: (
+        f"must be at least {_count(e.validator_value, 'character', 'characters')} long"
+    ),
+    "maxLength": lambda e: (
+        f"must be at most {_count(e.validator_value, 'character', 'characters')} long"
+    ),
+    "pattern": lambda e: f"must match the pattern {e.validator_value}",
+    "format": lambda e: _FORMAT_WORDS.get(
+        e.validator_value, f"must be a valid {e.validator_value}"
+    ),
+    "minItems": lambda e: f"must have at least {_count(e.validator_value, 'item', 'items')}",
+    "maxItems": lambda e: f"must have at most {_count(e.validator_value, 'item', 'items')}",
+    "uniqueItems": lambda e: "must not repeat items",
+    "items": lambda e: "is not allowed",
+    "additionalItems": lambda e: "has more items than allowed",
+    "unevaluatedItems": lambda e: "has more items than allowed",
+    "contains": lambda e: "must contain at least one matching item",
+    "minContains": lambda e: (
+        f"must contain at least {_count(e.validator_value, 'matching item', 'matching items')}"
+    ),
+    "maxContains": lambda e: (
+        f"must contain at most {_count(e.validator_value, 'matching item', 'matching items')}"
+    ),
+    "required": lambda e: f"missing required property '{e.property_name}'",
+    "additionalProperties": lambda e: f"has unexpected property '{e.property_name}'",
+    "unevaluatedProperties": lambda e: "has properties the schema does not allow",
+    "minProperties": lambda e: (
+        f"must have at least {_count(e.validator_value, 'property', 'properties')}"
+    ),
+    "maxProperties": lambda e: (
+        f"must have at most {_count(e.validator_value, 'property', 'properties')}"
+    ),
+    "dependentRequired": _dependent_message,
+    "dependencies": _dependent_message,
+    "anyOf": _combination_message,
+    "oneOf": _combination_message,
+    "not": lambda e: "is not allowed here",
+}
 
-    Messages read ``"must be at least 1"``; for nested values they are prefixed with where
-    the problem is: ``"items[0].name: must be a string"``. At most 50 messages. Never raises.
-    `direction` ``"request"`` does not require ``readOnly`` properties, ``"response"`` does
-    not require ``writeOnly`` ones (OpenAPI: `required` applies only where they are sent).
-    """
+
+def _message(error: ValidationError, nullable: bool) -> str:
+    keyword = error.validator
     try:
-        return _errors(schema, value, 0, direction)
-    except RecursionError:
-        return ["is nested too deeply to check"]
+        if keyword == "type":
+            return _type_message(error, nullable)
+        return _MESSAGES[keyword](error)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return f"does not satisfy {keyword}"
+
+
+def _path(error: ValidationError) -> tuple[str | int, ...]:
+    path = tuple(error.absolute_path)
+    if error.validator == "items" and error.validator_value is False:
+        # Point at the first item past those allowed, as a person would look for it.
+        prefix = error.schema.get("prefixItems")
+        return (*path, len(prefix) if isinstance(prefix, list) else 0)
+    return path
+
+
+def _order(value: Any, path: Iterable[Any]) -> list[int]:
+    """Where a path sits in the value, for sorting problems into the value's order."""
+    out: list[int] = []
+    node = value
+    for part in path:
+        if isinstance(node, dict) and part in node:
+            out.append(list(node).index(part))
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        else:
+            out.append(-1)
+            node = None
+    return out
+
+
+def _translated(
+    errors: list[ValidationError], value: Any, limit: int, *, nullable: bool
+) -> list[Problem]:
+    # When a value has the wrong type, what else its schema says of it is noise.
+    mistyped = {(id(e.schema), tuple(e.absolute_path)) for e in errors if e.validator == "type"}
+    ranked: list[tuple[list[int], Problem]] = []
+    seen: set[tuple[tuple[Any, ...], str]] = set()
+    for error in errors:
+        at = (id(error.schema), tuple(error.absolute_path))
+        if error.validator != "type" and at in mistyped:
+            continue
+        keyword = error.validator
+        message = _message(error, nullable)
+        path = _path(error)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        sort_path = (*path, error.property_name) if keyword == "additionalProperties" else path
+        ranked.append((_order(value, sort_path), Problem(path, str(keyword or "false"), message)))
+    ranked.sort(key=lambda pair: pair[0])
+    return [problem for _, problem in ranked[:limit]]

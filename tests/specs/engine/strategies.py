@@ -33,6 +33,9 @@ NAMES = st.sampled_from(
 
 
 def _nullable(schema: dict[str, Any], dialect: str) -> dict[str, Any]:
+    if isinstance(schema.get("enum"), list):
+        # An enum restricts null as any value (in 3.0 too, as 3.0.3 clarified): list it.
+        schema = {**schema, "enum": [*schema["enum"], None]}
     if dialect == "3.0":
         return {**schema, "nullable": True}
     kind = schema.get("type")
@@ -60,7 +63,7 @@ def string_schemas(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
+def number_schemas(draw: st.DrawFn, dialect: str = "3.1") -> dict[str, Any]:
     integer = draw(st.booleans())
     schema: dict[str, Any] = {"type": "integer" if integer else "number"}
     if draw(st.booleans()):
@@ -76,7 +79,8 @@ def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
         high = high + 20  # always room for a multiple strictly inside
     if step is not None:
         schema["multipleOf"] = step
-    exclusive = draw(st.sampled_from(["none", "3.0", "3.1"]))
+    # Exclusive bounds are booleans beside minimum/maximum in 3.0, numbers of their own in 3.1.
+    exclusive = draw(st.sampled_from(["none", dialect]))
     if low is not None:
         if exclusive == "3.1":
             schema["exclusiveMinimum"] = low
@@ -97,15 +101,18 @@ def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
     return schema
 
 
-SCALARS = st.one_of(
-    string_schemas(),
-    number_schemas(),
-    st.just({"type": "boolean"}),
-    st.just({"type": "boolean", "default": False}),
-)
+def _scalars(dialect: str) -> st.SearchStrategy[dict[str, Any]]:
+    return st.one_of(
+        string_schemas(),
+        number_schemas(dialect),
+        st.just({"type": "boolean"}),
+        st.just({"type": "boolean", "default": False}),
+    )
 
 
-def _containers(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+def _containers(
+    children: st.SearchStrategy[dict[str, Any]], dialect: str
+) -> st.SearchStrategy[dict[str, Any]]:
     @st.composite
     def objects(draw: st.DrawFn) -> dict[str, Any]:
         props = draw(st.dictionaries(NAMES, children, max_size=4))
@@ -153,7 +160,8 @@ def _containers(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrateg
             if kind == "string":
                 choices.append({"type": "string", "title": "Text"})
             elif kind == "integer":
-                choices.append(draw(number_schemas().filter(lambda s: s["type"] == "integer")))
+                integers = number_schemas(dialect).filter(lambda s: s["type"] == "integer")
+                choices.append(draw(integers))
             elif kind == "boolean":
                 choices.append({"type": "boolean"})
             elif kind == "object":
@@ -166,16 +174,29 @@ def _containers(children: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrateg
 
 
 @st.composite
-def _maybe_nullable(draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]]) -> dict[str, Any]:
+def _maybe_nullable(
+    draw: st.DrawFn, base: st.SearchStrategy[dict[str, Any]], dialect: str
+) -> dict[str, Any]:
     schema = draw(base)
     if "type" in schema and draw(st.integers(0, 4)) == 0:
-        return _nullable(schema, draw(st.sampled_from(["3.0", "3.1"])))
+        return _nullable(schema, dialect)
     return schema
 
 
-def schemas(max_leaves: int = 12) -> st.SearchStrategy[dict[str, Any]]:
-    """Satisfiable schemas: scalars with formats/patterns/bounds, objects, arrays, allOf, oneOf."""
-    return _maybe_nullable(st.recursive(SCALARS, _containers, max_leaves=max_leaves))
+def schemas(max_leaves: int = 12, dialect: str = "3.1") -> st.SearchStrategy[dict[str, Any]]:
+    """Satisfiable schemas of one OpenAPI dialect ("3.0" or "3.1"): scalars with
+    formats/patterns/bounds, objects, arrays, allOf, oneOf."""
+    tree = st.recursive(
+        _scalars(dialect), lambda inner: _containers(inner, dialect), max_leaves=max_leaves
+    )
+    return _maybe_nullable(tree, dialect)
+
+
+def dialect_schemas(max_leaves: int = 12) -> st.SearchStrategy[tuple[str, dict[str, Any]]]:
+    """``(dialect, schema)``: a dialect drawn, then a schema written in it."""
+    return st.sampled_from(["3.0", "3.1"]).flatmap(
+        lambda dialect: schemas(max_leaves, dialect).map(lambda schema: (dialect, schema))
+    )
 
 
 KEYWORDS = [
@@ -246,6 +267,10 @@ def _number_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
             if high_open
             else math.floor(high / unit)
         )
+        width = {"int32": 31, "int64": 63}.get(schema.get("format"))
+        if width:  # the format is checked: a value it does not fit is no valid value
+            lo = max(lo, -(2**width) // unit) if lo is not None else -(2**width) // unit
+            hi = min(hi, (2**width - 1) // unit) if hi is not None else (2**width - 1) // unit
         return st.integers(lo, hi).map(lambda k: k * unit)
     return st.floats(
         low,

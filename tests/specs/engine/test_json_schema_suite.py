@@ -86,6 +86,21 @@ SKIPS: tuple[tuple[str, Callable[[Case], bool]], ...] = (
         "OpenAPI 3.0's `items` must be a schema object, not an array of schemas",
         lambda case: _oas30(case) and any(isinstance(i, list) for i in _items(case.schema)),
     ),
+    # Two optional format cases where the kept checker the console uses differs from the
+    # suite; neither is worth a hand-written checker of our own.
+    (
+        "leap second (23:59:60): rfc3339-validator, jsonschema's date-time checker, rejects it",
+        lambda case: (
+            case.file == "optional/format/date-time.json"
+            and case.valid
+            and "leap second" in case.test
+        ),
+    ),
+    (
+        "IPv4 with a leading zero inside an IPv6 literal: rfc3986-validator, jsonschema's uri "
+        "checker, accepts it",
+        lambda case: case.file == "optional/format/uri.json" and "leading zero" in case.test,
+    ),
 )
 # The OpenAPI 3.0 keywords skipped above; test_oas30_lacks_skipped_keywords checks the dialect.
 OAS30_MISSING = ("patternProperties", "additionalItems")

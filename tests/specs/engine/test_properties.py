@@ -18,8 +18,8 @@ from console.specs.engine.validation import validate_value
 from .strategies import (
     PATH_LITERALS,
     SEGMENT_TEXT,
+    dialect_schemas,
     garbage_schemas,
-    schemas,
     values,
 )
 
@@ -47,34 +47,36 @@ def test_nothing_crashes_on_garbage(schema: Any) -> None:
 
 
 @SETTINGS
-@given(schemas())
-def test_examples_are_valid_for_their_schema(schema: dict[str, Any]) -> None:
+@given(dialect_schemas())
+def test_examples_are_valid_for_their_schema(case: tuple[str, dict[str, Any]]) -> None:
+    dialect, schema = case
     example = example_for_schema(schema, max_depth=50)
     json.dumps(example)
-    assert validate_value(schema, example) == [], (schema, example)
+    assert validate_value(schema, example, dialect=dialect) == [], (schema, example)
 
 
 @SETTINGS
-@given(schemas())
-def test_every_variant_has_a_valid_example(schema: dict[str, Any]) -> None:
+@given(dialect_schemas())
+def test_every_variant_has_a_valid_example(case: tuple[str, dict[str, Any]]) -> None:
+    dialect, schema = case
     for variant in variants_for_schema(schema):
         example = example_for_schema(variant.schema, max_depth=50)
-        assert validate_value(variant.schema, example) == [], (variant, example)
+        assert validate_value(variant.schema, example, dialect=dialect) == [], (variant, example)
 
 
 @st.composite
-def schema_and_value(draw: st.DrawFn) -> tuple[dict[str, Any], Any]:
-    schema = draw(schemas())
-    return schema, draw(values(schema))
+def schema_and_value(draw: st.DrawFn) -> tuple[str, dict[str, Any], Any]:
+    dialect, schema = draw(dialect_schemas())
+    return dialect, schema, draw(values(schema))
 
 
 @SETTINGS
 @given(schema_and_value())
 def test_generated_values_validate_and_survive_the_request_body(
-    pair: tuple[dict[str, Any], Any],
+    case: tuple[str, dict[str, Any], Any],
 ) -> None:
-    schema, value = pair
-    assert validate_value(schema, value) == [], (schema, value)
+    dialect, schema, value = case
+    assert validate_value(schema, value, dialect=dialect) == [], (schema, value)
     op = Operation(
         method="POST",
         path="/things",
@@ -90,7 +92,7 @@ def test_generated_values_validate_and_survive_the_request_body(
     assert built.body is not None
     sent = json.loads(built.body)
     assert sent == value
-    assert validate_value(schema, sent) == []
+    assert validate_value(schema, sent, dialect=dialect) == []
 
 
 SCALAR_KINDS = ("string", "integer", "number", "boolean")
@@ -98,8 +100,8 @@ SCALAR_KINDS = ("string", "integer", "number", "boolean")
 
 @SETTINGS
 @given(schema_and_value())
-def test_form_strings_parse_back_to_the_value(pair: tuple[dict[str, Any], Any]) -> None:
-    schema, value = pair
+def test_form_strings_parse_back_to_the_value(case: tuple[str, dict[str, Any], Any]) -> None:
+    dialect, schema, value = case
     kind = schema.get("type")
     kind = next((t for t in kind if t != "null"), None) if isinstance(kind, list) else kind
     if kind not in SCALAR_KINDS or value is None or "oneOf" in schema or "anyOf" in schema:
@@ -108,7 +110,7 @@ def test_form_strings_parse_back_to_the_value(pair: tuple[dict[str, Any], Any]) 
         value.strip() == "" or (value != value.strip() and "enum" not in schema)
     ):
         return  # blank means "not given"
-    spec = field_for_parameter(Parameter(name="p", location="query", schema=schema))
+    spec = field_for_parameter(Parameter(name="p", location="query", schema=schema), dialect)
     parsed, error = parse_field_value(spec, form_string(value))
     assert error is None, (schema, value, spec.widget, error)
     assert parsed == value

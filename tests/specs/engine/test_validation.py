@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from console.specs.engine.validation import validate_value
+from console.specs.engine.validation import dialect_for, validate_value
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,6 @@ from console.specs.engine.validation import validate_value
         ({"type": "boolean"}, "true", ["must be true or false"]),
         ({"type": "array"}, {}, ["must be a list"]),
         ({"type": "object"}, [], ["must be an object"]),
-        ({"type": "string", "nullable": True}, None, []),
         ({"type": "string"}, None, ["must be a string"]),
         ({"type": ["string", "null"]}, None, []),
         ({"type": ["string", "integer"]}, 1.5, ["must be a string or a whole number"]),
@@ -30,8 +29,6 @@ from console.specs.engine.validation import validate_value
         ({"const": "x"}, "y", ["must be x"]),
         ({"minimum": 1}, 0, ["must be at least 1"]),
         ({"maximum": 10}, 11, ["must be at most 10"]),
-        ({"minimum": 1, "exclusiveMinimum": True}, 1, ["must be greater than 1"]),
-        ({"maximum": 1, "exclusiveMaximum": True}, 1, ["must be less than 1"]),
         ({"exclusiveMinimum": 0}, 0, ["must be greater than 0"]),
         ({"exclusiveMaximum": 5}, 5.0, ["must be less than 5"]),
         ({"multipleOf": 0.1}, 0.3, []),
@@ -76,6 +73,47 @@ def test_keywords(schema: dict[str, Any], value: Any, messages: list[str]) -> No
     assert validate_value(schema, value) == messages
 
 
+@pytest.mark.parametrize(
+    ("schema", "value", "messages"),
+    [
+        ({"type": "string", "nullable": True}, None, []),
+        ({"type": "string", "nullable": True}, 5, ["must be a string or null"]),
+        ({"type": "string"}, None, ["must be a string"]),
+        ({"minimum": 1, "exclusiveMinimum": True}, 1, ["must be greater than 1"]),
+        ({"minimum": 1, "exclusiveMinimum": False}, 1, []),
+        ({"maximum": 1, "exclusiveMaximum": True}, 1, ["must be less than 1"]),
+        (
+            {"type": "integer", "format": "int32"},
+            2**31,
+            ["must fit in 32 bits (-2147483648 to 2147483647)"],
+        ),
+        ({"type": "string", "format": "byte"}, "not base64!", ["must be base64-encoded"]),
+    ],
+)
+def test_openapi_30_dialect(schema: dict[str, Any], value: Any, messages: list[str]) -> None:
+    """OpenAPI 3.0 documents (and Swagger 2.0 ones, converted) use 3.0's own keywords."""
+    assert validate_value(schema, value, dialect="3.0") == messages
+
+
+def test_nullable_is_no_keyword_in_31() -> None:
+    assert validate_value({"type": "string", "nullable": True}, None) == ["must be a string"]
+
+
+@pytest.mark.parametrize(
+    ("version", "dialect"),
+    [
+        ("3.0.3", "3.0"),
+        ("3.0.0", "3.0"),
+        ("2.0", "3.0"),
+        ("3.1.0", "3.1"),
+        ("3.2.0", "3.1"),
+        ("", "3.1"),
+    ],
+)
+def test_dialect_for(version: str, dialect: str) -> None:
+    assert dialect_for(version) == dialect
+
+
 def test_objects() -> None:
     schema = {
         "type": "object",
@@ -104,7 +142,7 @@ def test_objects() -> None:
         {"patternProperties": {"^x-": {"type": "string"}}, "additionalProperties": False},
         {"x-a": "s", "b": 1},
     ) == ["has unexpected property 'b'"]
-    assert validate_value({"minProperties": 1}, {}) == ["must have at least 1 properties"]
+    assert validate_value({"minProperties": 1}, {}) == ["must have at least 1 property"]
 
 
 def test_combinations() -> None:
