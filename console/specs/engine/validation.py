@@ -13,6 +13,8 @@ Adapted keywords, and why:
   not checked.
 - ``required``: in a request a ``readOnly`` property is not required, in a response a
   ``writeOnly`` one is not (OpenAPI), so each direction has its own validator class.
+- ``allOf``/``anyOf``/``oneOf`` (3.0): plain JSON Schema; openapi-schema-validator's
+  follow a ``discriminator`` as a reference, and references are resolved already.
 - ``multipleOf``: ``0.3`` is a multiple of ``0.1`` as people write decimals, though not in
   binary floating point; a float step is compared in decimal before failing.
 - ``unevaluatedProperties``: the library's finder of evaluated properties matches
@@ -398,6 +400,11 @@ def _build(dialect: str, direction: str | None) -> type:
         "$ref": _ignored,
         "$dynamicRef": _ignored,
     }
+    # openapi-schema-validator reads a 3.0 `discriminator` beside oneOf/anyOf/allOf as a
+    # reference to follow (#/components/schemas/<value>); the console has resolved those
+    # already, so the discriminator stays what it is in 3.1: an annotation.
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        overrides[keyword] = Draft202012Validator.VALIDATORS[keyword]
     if "patternProperties" in library:
         overrides["patternProperties"] = _pattern_properties
     if "unevaluatedProperties" in library:

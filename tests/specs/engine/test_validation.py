@@ -95,6 +95,24 @@ def test_openapi_30_dialect(schema: dict[str, Any], value: Any, messages: list[s
     assert validate_value(schema, value, dialect="3.0") == messages
 
 
+@pytest.mark.parametrize("dialect", ["3.0", "3.1"])
+def test_a_discriminator_is_an_annotation(dialect: str) -> None:
+    """References are resolved before validation: the discriminator's mapping is not
+    followed, the oneOf decides (openapi-schema-validator alone would look #/… up)."""
+    kinds = [
+        {"type": "object", "properties": {"kind": {"enum": [k]}}, "required": ["kind"]}
+        for k in ("a", "b")
+    ]
+    schema = {
+        "oneOf": kinds,
+        "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A"}},
+    }
+    assert validate_value(schema, {"kind": "a"}, dialect=dialect) == []
+    assert validate_value(schema, {"kind": "c"}, dialect=dialect) == [
+        "does not match any of the 2 allowed shapes"
+    ]
+
+
 def test_nullable_is_no_keyword_in_31() -> None:
     assert validate_value({"type": "string", "nullable": True}, None) == ["must be a string"]
 
