@@ -37,11 +37,12 @@ hits both. Timed two ways:
 * **same schema object**: the same schema every call, in batches of at least 5 ms (what
   a cache keyed on the schema object could gain); only after / before is printed.
 
-Beside "after", in the same rounds, **jsonschema alone**: the dialect's validator class
-as the library ships it (`OAS30Validator` for 3.0, `Draft202012Validator` for 3.1), with
-none of the console's keywords, no format checks and no messages: the floor of the
-library's own descent, to tell what the console's adaptations cost from what the
-library does.
+"after" is what a Send does: the explorer names the operation's body with a key, so a
+valid body is confirmed by jsonschema-rs, compiled once per key (engine/fastcheck.py), and
+only an invalid one walks through jsonschema for its messages. Beside it, in the same
+rounds, **jsonschema walk**: the same call without a key (what every invalid body, and any
+caller without a key, costs). **First Send**: one call with a key never seen, so the
+check is compiled in it (median of 3; once per operation and process).
 
 Per case: median microseconds per call, and after / before of the medians. Verdicts
 (valid or not) of both are compared and differences printed. `--profile` runs cProfile
@@ -69,7 +70,6 @@ import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +161,7 @@ class Case:
     before_warm_us: list[float] = field(default_factory=list)
     after_warm_us: list[float] = field(default_factory=list)
     library_warm_us: list[float] = field(default_factory=list)
+    cold_us: list[float] = field(default_factory=list)
     before_messages: list[str] = field(default_factory=list)
     after_messages: list[str] | None = None
 
@@ -425,23 +426,35 @@ def time_case(case: Case, before: types.ModuleType, after: Any, rounds: int) -> 
     def run_before(schema: dict[str, Any]) -> list[str]:
         return before.validate_value(schema, body, direction="request")
 
+    # What the explorer passes: the operation's body, named for good (FormField.schema_key).
+    key = ("bench", case.spec, case.operation, case.content_type)
+
     def run_after(schema: dict[str, Any]) -> list[str]:
-        return after.validate_value(schema, body, dialect=case.dialect, direction="request")
+        return after.validate_value(
+            schema, body, dialect=case.dialect, direction="request", key=key
+        )
 
     def run_library(schema: dict[str, Any]) -> list[Any]:
-        # The dialect's validator class as the library ships it: no console keywords
-        # (RE2 patterns, direction-aware required), no formats, no messages translated.
-        base = OAS30Validator if case.dialect == "3.0" else Draft202012Validator
-        return list(islice(base(schema).iter_errors(body), 400))
+        # No key: the jsonschema walk alone, as every invalid body (and any unkeyed
+        # caller) takes it, with the console's keywords and messages.
+        return after.validate_value(schema, body, dialect=case.dialect, direction="request")
+
+    if after is not None:
+        # The first Send of an operation in a process compiles its check: timed apart.
+        for attempt in range(3):
+            cold_key = ("bench-cold", case.spec, case.operation, case.kind, attempt)
+            copied = fresh(case.schema)
+            started = time.perf_counter_ns()
+            after.validate_value(
+                copied, body, dialect=case.dialect, direction="request", key=cold_key
+            )
+            case.cold_us.append((time.perf_counter_ns() - started) / 1e3)
 
     case.before_messages = run_before(fresh(case.schema))
     runners: list[tuple[Callable[..., Any], list[float], list[float]]] = [
         (run_before, case.before_us, case.before_warm_us)
     ]
     if after is not None:
-        from jsonschema import Draft202012Validator
-        from openapi_schema_validator import OAS30Validator
-
         case.after_messages = run_after(fresh(case.schema))
         runners.append((run_after, case.after_us, case.after_warm_us))
         runners.append((run_library, case.library_us, case.library_warm_us))
@@ -518,6 +531,7 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
                 _us(c.after_us),
                 _ratio(ratio(c)),
                 _us(c.library_us),
+                _us(c.cold_us),
                 _ratio(ratio(c, warm=True)),
                 f"{_verdict(c.before_messages)} / {_verdict(c.after_messages)}",
             ]
@@ -533,7 +547,8 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
                 "before µs",
                 "after µs",
                 "after/before",
-                "jsonschema alone µs",
+                "jsonschema walk µs",
+                "first Send µs",
                 "same schema object: after/before",
                 "verdict before / after",
             ],
@@ -562,11 +577,11 @@ def report(cases: list[Case], args: argparse.Namespace) -> None:
         added = [statistics.median(c.after_us) - statistics.median(c.before_us) for c in timed]
         print()
         print(
-            f"jsonschema alone / before: median {statistics.median(floor):.2f} "
-            f"({min(floor):.2f} to {max(floor):.2f}); after / jsonschema alone (the console's "
-            f"keywords, formats and messages): median {statistics.median(extra):.2f} "
-            f"({min(extra):.2f} to {max(extra):.2f}); after minus before: median "
-            f"{statistics.median(added):,.0f} µs ({min(added):,.0f} to {max(added):,.0f})."
+            f"jsonschema walk (no key) / before: median {statistics.median(floor):.2f} "
+            f"({min(floor):.2f} to {max(floor):.2f}); after / jsonschema walk: median "
+            f"{statistics.median(extra):.2f} ({min(extra):.2f} to {max(extra):.2f}); after "
+            f"minus before: median {statistics.median(added):,.0f} µs ({min(added):,.0f} to "
+            f"{max(added):,.0f})."
         )
     else:
         print("After: not timed (no `dialect_for` in console/specs/engine/validation.py yet).")

@@ -139,6 +139,13 @@ class OperationForm:
         return dialect_for(self.resolved.openapi_version)
 
     @property
+    def schema_key(self) -> tuple[Any, ...]:
+        """Names this operation's schemas for good (a spec version never changes): the
+        cache key of their compiled checks (validation.problems)."""
+        op = self.operation
+        return ("operation", op.version_id, op.method, op.path)
+
+    @property
     def pattern_notices(self) -> list[str]:
         """What the page says of patterns in this operation RE2 cannot run (not checked)."""
         schemas = [p.schema for p in self.resolved.parameters]
@@ -451,7 +458,8 @@ def _body_errors(form: OperationForm, value: Any) -> dict[str, str]:
     """Schema messages for the body: none when it matches the spec's schema; else those of
     the chosen oneOf/anyOf variant (more telling than "matches none of the shapes")."""
     full = form.body_media.schema if form.body_media else form.body_schema
-    if not validate_value(full, value, dialect=form.dialect, direction="request"):
+    key = (*form.schema_key, "request", form.body_content_type)
+    if not validate_value(full, value, dialect=form.dialect, direction="request", key=key):
         return {}
     return _body_schema_errors(form.body_schema, value, form.dialect) or _body_schema_errors(
         full, value, form.dialect
@@ -825,6 +833,7 @@ def run_operation(
             response.content_type or "",
             shown,
             truncated=response.truncated,
+            key=form.schema_key,
         )
     facts.duration_ms = (time.perf_counter() - started) * 1000
     outcome.duration_ms = facts.duration_ms

@@ -9,6 +9,7 @@ spec gives for that status and content type.
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from .operation import MediaType, Operation, Response
@@ -79,9 +80,18 @@ def media_for(response: Response, content_type: str) -> MediaType | None:
 
 
 def check_response(
-    op: Operation, status: int, content_type: str, body: bytes, *, truncated: bool = False
+    op: Operation,
+    status: int,
+    content_type: str,
+    body: bytes,
+    *,
+    truncated: bool = False,
+    key: Hashable | None = None,
 ) -> ResponseCheck:
-    """Check an answer's JSON body against the schema the spec gives for its status."""
+    """Check an answer's JSON body against the schema the spec gives for its status.
+
+    `key`, when given, names `op` for good (see `validation.problems`), so a valid answer
+    is confirmed by a check compiled once."""
     response = response_for_status(op, status)
     if response is None:
         return ResponseCheck(described=False)
@@ -99,7 +109,10 @@ def check_response(
     except (ValueError, RecursionError):
         return result  # the panel already says that the JSON does not parse
     dialect = dialect_for(op.openapi_version)
-    problems = validate_value(media.schema, value, dialect=dialect, direction="response")
+    schema_key = None if key is None else (key, "response", status, answer_media)
+    problems = validate_value(
+        media.schema, value, dialect=dialect, direction="response", key=schema_key
+    )
     result.checked = True
     result.total = len(problems)
     result.problems = [_readable(p) for p in problems[:MAX_SHOWN]]

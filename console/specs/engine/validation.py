@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import decimal
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 from uuid import UUID
 
+import attrs
 from email_validator import EmailNotValidError, validate_email
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import UnknownType as _UnknownType
@@ -49,7 +50,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_schema_validator._format import is_byte, is_double, is_float, is_int32, is_int64
 from referencing.exceptions import Unresolvable
 
-from . import patterns
+from . import fastcheck, patterns
 from .schemas import not_in_direction
 
 MAX_MESSAGES = 50
@@ -126,19 +127,32 @@ def problems(
     dialect: str = "3.1",
     direction: str | None = None,
     limit: int = MAX_MESSAGES,
+    key: Hashable | None = None,
 ) -> list[Problem]:
     """Why `value` does not match the resolved `schema`, in the value's order; empty when
     it matches. At most `limit` problems. Never raises.
 
     `direction` ``"request"`` does not require ``readOnly`` properties, ``"response"``
     does not require ``writeOnly`` ones (OpenAPI: `required` applies only where they are
-    sent).
+    sent). `key`, when given, names the schema for good (e.g. spec version, operation,
+    content type): a valid value is then confirmed by jsonschema-rs, compiled once per
+    key (`fastcheck.py`), and only an invalid one walks through jsonschema for messages.
     """
     if schema is False:
         return [Problem((), "false", "is not allowed")]
     if not isinstance(schema, dict):
         return []
     dialect = dialect if dialect in DIALECTS else "3.1"
+    if key is not None and fastcheck.is_valid(
+        key,
+        schema,
+        value,
+        dialect=dialect,
+        direction=direction,
+        format_ok=_BASES[dialect][1].conforms,
+        multiple_ok=multiple_ok,
+    ):
+        return []
     try:
         try:
             errors = _errors(_VALIDATORS[dialect, direction], schema, value)
@@ -158,15 +172,21 @@ def _errors(cls: Any, schema: dict[str, Any], value: Any) -> list[ValidationErro
 
 
 def validate_value(
-    schema: Any, value: Any, *, dialect: str = "3.1", direction: str | None = None
+    schema: Any,
+    value: Any,
+    *,
+    dialect: str = "3.1",
+    direction: str | None = None,
+    key: Hashable | None = None,
 ) -> list[str]:
     """Check `value` against a resolved schema; return messages (empty when it is valid).
 
     Messages read ``"must be at least 1"``; for nested values they are prefixed with where
     the problem is: ``"items[0].name: must be a string"``. At most 50. Never raises. See
-    `problems` for `dialect` and `direction`.
+    `problems` for `dialect`, `direction` and `key`.
     """
-    return [str(p) for p in problems(schema, value, dialect=dialect, direction=direction)]
+    found = problems(schema, value, dialect=dialect, direction=direction, key=key)
+    return [str(p) for p in found]
 
 
 # -- the keywords adapted ---------------------------------------------------------------
@@ -234,14 +254,19 @@ def _required_for(direction: str | None, library: Callable[..., Any]) -> Callabl
     return required
 
 
-def _multiple_of(library: Callable[..., Any]) -> Callable[..., Any]:
-    def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        for error in library(validator, step, instance, schema):
-            if isinstance(step, float) and _decimal_multiple(instance, step):
-                continue
+_LIBRARY_MULTIPLE_OF = Draft202012Validator.VALIDATORS["multipleOf"]
+
+
+def _multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    for error in _LIBRARY_MULTIPLE_OF(validator, step, instance, schema):
+        if not (isinstance(step, float) and _decimal_multiple(instance, step)):
             yield error
 
-    return multiple_of
+
+def multiple_ok(value: Any, step: Any) -> bool:
+    """Whether `value` passes ``multipleOf: step`` as the console checks it (a float step
+    in decimal: 0.3 is a multiple of 0.1)."""
+    return not any(_multiple_of(_PLAIN, step, value, {}))
 
 
 def _decimal_multiple(value: Any, step: float) -> bool:
@@ -395,7 +420,7 @@ def _build(dialect: str, direction: str | None) -> type:
         "pattern": _pattern,
         "additionalProperties": _additional_properties,
         "required": _required_for(direction, Draft202012Validator.VALIDATORS["required"]),
-        "multipleOf": _multiple_of(library["multipleOf"]),
+        "multipleOf": _multiple_of,
         # References are resolved before validation; one left over is not followed.
         "$ref": _ignored,
         "$dynamicRef": _ignored,
@@ -412,9 +437,22 @@ def _build(dialect: str, direction: str | None) -> type:
     return extend(base, overrides, format_checker=checker)
 
 
-_VALIDATORS = {(d, r): _build(d, r) for d in DIALECTS for r in DIRECTIONS}
+def _evolve(self: Any, **changes: Any) -> Any:
+    # The library's evolve picks the class for a subschema by its "$schema": a spec could
+    # name draft-07 in one and have its patterns matched by the library's own Draft7
+    # validator on Python's re. The console's class stays, whatever a subschema says.
+    return attrs.evolve(self, **changes)
+
+
+def _pinned(cls: Any) -> Any:
+    cls.evolve = _evolve
+    return cls
+
+
+_VALIDATORS = {(d, r): _pinned(_build(d, r)) for d in DIALECTS for r in DIRECTIONS}
+_PLAIN = _VALIDATORS["3.1", None]({})
 _GUARDED = {
-    key: extend(cls, {k: _guarded(v) for k, v in cls.VALIDATORS.items()})
+    key: _pinned(extend(cls, {k: _guarded(v) for k, v in cls.VALIDATORS.items()}))
     for key, cls in _VALIDATORS.items()
 }
 

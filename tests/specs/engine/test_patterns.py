@@ -56,6 +56,19 @@ def test_pattern_properties_run_on_re2() -> None:
     assert validate_value(schema, {"aaa": "x"}) == ["aaa: must be a whole number"]
 
 
+def test_a_subschema_naming_another_draft_keeps_re2() -> None:
+    """A "$schema" inside a schema must not hand its patterns to the library's own
+    draft-07 validator (which runs Python's re): on re this would not return."""
+    schema = {
+        "properties": {
+            "a": {"$schema": "http://json-schema.org/draft-07/schema#", "pattern": "^(a+)+$"}
+        }
+    }
+    assert validate_value(schema, {"a": "a" * 10_000 + "!"}) == [
+        "a: must match the pattern ^(a+)+$"
+    ]
+
+
 def test_unevaluated_properties_match_pattern_properties_on_re2() -> None:
     schema = {"patternProperties": {"^(a+)+$": {}}, "unevaluatedProperties": False}
     assert validate_value(schema, {"aaaa": 1}) == []
