@@ -15,6 +15,8 @@ Adapted keywords, and why:
   ``writeOnly`` one is not (OpenAPI), so each direction has its own validator class.
 - ``allOf``/``anyOf``/``oneOf`` (3.0): plain JSON Schema; openapi-schema-validator's
   follow a ``discriminator`` as a reference, and references are resolved already.
+- ``oneOf`` with a branch the resolver cut (a cycle, a size limit, an outside reference):
+  only "more than one of the known shapes matches" is said, as the cut one is unknown.
 - ``multipleOf``: ``0.3`` is a multiple of ``0.1`` as people write decimals, though not in
   binary floating point; a float step is compared in decimal before failing.
 - ``unevaluatedProperties``: the library's finder of evaluated properties matches
@@ -329,6 +331,35 @@ def _evaluated_keys(validator: Any, instance: dict[str, Any], schema: Any) -> se
     return keys
 
 
+_CUT = ("x-circular-ref", "x-truncated-ref", "x-external-ref", "x-unresolved-ref", "x-truncated")
+_LIBRARY_ONE_OF = Draft202012Validator.VALIDATORS["oneOf"]
+
+
+def _cut(branch: Any) -> bool:
+    """A branch the resolver could not give whole (a cycle, a limit, a reference outside
+    the document): it stands for a shape that is not known here."""
+    return isinstance(branch, dict) and any(k in branch for k in _CUT)
+
+
+def _one_of(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    if not isinstance(branches, list) or not any(_cut(b) for b in branches):
+        yield from _LIBRARY_ONE_OF(validator, branches, instance, schema)
+        return
+
+    # A cut branch keeps only its type: it accepts any value of that type, so "more than
+    # one matches" would be said of every such value. Judge by the known branches, and
+    # say "none matches" only when the cut ones cannot be it either.
+    def valid(branch: Any) -> bool:
+        return validator.evolve(schema=branch).is_valid(instance)
+
+    matching = sum(1 for b in branches if not _cut(b) and valid(b))
+    if matching > 1:
+        yield ValidationError("is valid under more than one of the known shapes", context=[])
+    elif matching == 0 and not any(valid(b) for b in branches if _cut(b)):
+        none = ValidationError("is valid under none of the shapes")
+        yield ValidationError("is valid under none of the shapes", context=[none])
+
+
 def _ignored(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
     yield from ()
 
@@ -428,8 +459,9 @@ def _build(dialect: str, direction: str | None) -> type:
     # openapi-schema-validator reads a 3.0 `discriminator` beside oneOf/anyOf/allOf as a
     # reference to follow (#/components/schemas/<value>); the console has resolved those
     # already, so the discriminator stays what it is in 3.1: an annotation.
-    for keyword in ("allOf", "anyOf", "oneOf"):
+    for keyword in ("allOf", "anyOf"):
         overrides[keyword] = Draft202012Validator.VALIDATORS[keyword]
+    overrides["oneOf"] = _one_of
     if "patternProperties" in library:
         overrides["patternProperties"] = _pattern_properties
     if "unevaluatedProperties" in library:

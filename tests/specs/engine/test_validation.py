@@ -176,6 +176,22 @@ def test_combinations() -> None:
     assert validate_value({"not": {"type": "string"}}, "x") == ["is not allowed here"]
 
 
+@pytest.mark.parametrize("dialect", ["3.0", "3.1"])
+def test_a_one_of_with_a_cut_branch_judges_only_the_known_ones(dialect: str) -> None:
+    cut = {"x-truncated-ref": "#/components/schemas/Big", "type": "object", "title": "Big"}
+    small = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    schema = {"oneOf": [small, cut]}
+    assert validate_value(schema, {"n": 1}, dialect=dialect) == []  # small, and maybe Big
+    assert validate_value(schema, {"other": True}, dialect=dialect) == []  # maybe Big
+    assert validate_value(schema, "text", dialect=dialect) == [  # Big is an object too
+        "does not match any of the 2 allowed shapes"
+    ]
+    twice = {"oneOf": [small, dict(small), cut]}
+    assert validate_value(twice, {"n": 1}, dialect=dialect) == [
+        "matches more than one of the allowed shapes"
+    ]
+
+
 def test_markers_accept_anything() -> None:
     assert validate_value({"x-circular-ref": "#/components/schemas/Node"}, {"anything": 1}) == []
     assert validate_value({"x-external-ref": "other.yaml"}, 5) == []
