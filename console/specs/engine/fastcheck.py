@@ -32,42 +32,26 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import jsonschema_rs
+from openapi_schema_validator import OAS30Validator
 
 from . import patterns
-from .schemas import not_in_direction
+from .schemas import (
+    SCHEMA_LIST_KEYWORDS,
+    SCHEMA_MAP_KEYWORDS,
+    SCHEMA_VALUE_KEYWORDS,
+    not_in_direction,
+)
 
 CACHE_SIZE = 128  # compiled validators per process (one per operation body / answer)
 MAX_DISTINCT_NODES = 50_000  # beyond, the schema is checked by jsonschema alone
 
-_OAS30_KEYWORDS = frozenset(
-    {
-        "multipleOf",
-        "maximum",
-        "minimum",
-        "exclusiveMaximum",
-        "exclusiveMinimum",
-        "maxLength",
-        "minLength",
-        "pattern",
-        "maxItems",
-        "minItems",
-        "uniqueItems",
-        "maxProperties",
-        "minProperties",
-        "enum",
-        "type",
-        "allOf",
-        "oneOf",
-        "anyOf",
-        "not",
-        "items",
-        "properties",
-        "required",
-        "additionalProperties",
-        "format",
-        "nullable",
-    }
-)
+# OpenAPI 3.0's keywords are those openapi-schema-validator checks (others it ignores, so
+# they are dropped here), plus the two it reads beside minimum/maximum.
+_OAS30_KEYWORDS = frozenset(OAS30Validator.VALIDATORS) | {
+    "nullable",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+}
 # Keywords whose presence makes the translation unsure: not compiled, jsonschema decides.
 _UNSURE = frozenset(
     {
@@ -85,23 +69,9 @@ _UNSURE = frozenset(
         "x-console-multiple-of",
     }
 )
-_SCHEMA_MAPS = frozenset({"properties", "dependentSchemas"})
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SCHEMA_ONES = frozenset(
-    {
-        "not",
-        "items",
-        "additionalProperties",
-        "additionalItems",
-        "contains",
-        "if",
-        "then",
-        "else",
-        "propertyNames",
-        "unevaluatedProperties",
-        "unevaluatedItems",
-    }
-)
+_SCHEMA_MAPS = SCHEMA_MAP_KEYWORDS  # patternProperties never gets this far (_UNSURE)
+_SCHEMA_LISTS = SCHEMA_LIST_KEYWORDS
+_SCHEMA_ONES = SCHEMA_VALUE_KEYWORDS
 _DROPPED = frozenset({"$defs", "definitions", "$comment"})  # never validate by themselves
 
 

@@ -13,6 +13,26 @@ from typing import Any
 _NUMERIC_FORMATS = {"int32": "integer", "int64": "integer", "float": "number", "double": "number"}
 COMBINATION_LIMIT = 50  # branches of allOf/oneOf/anyOf a form or example looks at
 
+# Where JSON Schema keeps subschemas: maps of name -> schema, lists of schemas, and
+# keywords whose value is one schema (``items`` in Draft 2020-12 and OpenAPI 3.0).
+SCHEMA_MAP_KEYWORDS = frozenset({"properties", "patternProperties", "dependentSchemas"})
+SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+SCHEMA_VALUE_KEYWORDS = frozenset(
+    {
+        "not",
+        "items",
+        "additionalProperties",
+        "additionalItems",
+        "contains",
+        "if",
+        "then",
+        "else",
+        "propertyNames",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+    }
+)
+
 
 def not_in_direction(schema: Any, direction: str | None) -> bool:
     """Whether a property's schema keeps it out of a request (readOnly) or a response
