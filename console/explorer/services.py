@@ -8,15 +8,18 @@ attempted, whatever happened.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 from urllib3 import encode_multipart_formdata
 from urllib3.fields import RequestField
@@ -32,12 +35,14 @@ from console.specs.engine import patterns
 from console.specs.engine.errors import RequestBuildError
 from console.specs.engine.examples import Variant, example_for_schema, variants_for_schema
 from console.specs.engine.fields import (
+    MAX_FORM_FIELDS,
     FieldSpec,
     fields_for_object_schema,
     fields_for_operation,
     is_flat_object,
     object_properties,
     parse_field_value,
+    too_many_fields,
 )
 from console.specs.engine.jsontext import InvalidJson, parse_json
 from console.specs.engine.operation import MediaType, load_operation
@@ -61,15 +66,85 @@ from console.variables import services as variables
 from console.vault import services as vault
 from console.vault.models import ApplicationAccess, CachedToken
 
+# What the parsed documents kept per process may weigh, in estimated bytes of memory (see
+# `_weight`): a few big specs (25 MB of ordinary schemas weighs about 80 MB), or one
+# pathological one, which is always kept, whatever it weighs.
+DOCUMENT_CACHE_BYTES = 256 * 1024 * 1024
+# Bytes a parsed JSON value takes at least in CPython (an empty dict is 64, a list 56, a
+# pointer to it 8; strings and numbers are counted by their text).
+_BYTES_PER_VALUE = 64
 
-@functools.lru_cache(maxsize=8)
-def _document(version_id: int) -> dict[str, Any]:
-    """A spec version's document, parsed once per process (documents never change)."""
-    return SpecVersion.objects.values_list("document", flat=True).get(pk=version_id)
+
+def _weight(text: str) -> int:
+    """What a document parsed from `text` weighs in memory, roughly: its text plus
+    `_BYTES_PER_VALUE` for each value (every ``,``, ``{`` and ``[`` starts at most one
+    more; ones inside strings make it an overestimate, which is on the safe side).
+    A 25 MB document of 6.5 million ``{}`` weighs 0.9 GB; 25 MB of ordinary schemas ~0.1 GB."""
+    values = text.count(",") + text.count("{") + text.count("[") + 1
+    return len(text) + _BYTES_PER_VALUE * values
+
+
+class _DocumentCache:
+    """Parsed documents by version id, least recently used first out, their total
+    `_weight` under `DOCUMENT_CACHE_BYTES` (the last one read is always kept).
+
+    A count of entries bounds nothing: one 25 MB document of 6.5 million ``{}`` takes
+    about 0.5 GB once parsed (bench/hostile_specs.py, part d).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[int, tuple[dict[str, Any], int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def weight(self) -> int:
+        """The total weight of the documents kept."""
+        return sum(weight for _, weight in self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __call__(self, version_id: int) -> dict[str, Any]:
+        """The document of the spec version `version_id` (read once, then kept)."""
+        with self._lock:
+            found = self._entries.get(version_id)
+            if found is not None:
+                self._entries.move_to_end(version_id)
+                return found[0]
+        # The raw text (not the field's parsed value): its length and commas give the weight.
+        text = (
+            SpecVersion.objects.filter(pk=version_id)
+            .values_list(Cast("document", TextField()), flat=True)
+            .get()
+        )
+        document = json.loads(text)
+        weight = _weight(text)
+        del text
+        with self._lock:
+            self._entries[version_id] = (document, weight)
+            self._entries.move_to_end(version_id)
+            total = self.weight
+            while total > self.max_bytes and len(self._entries) > 1:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                total -= dropped
+        return document
+
+    def cache_clear(self) -> None:
+        """Forget every document (tests: ids are reused after a rollback)."""
+        with self._lock:
+            self._entries.clear()
+
+
+# A spec version's document, parsed once per process (documents never change).
+_document = _DocumentCache(DOCUMENT_CACHE_BYTES)
 
 
 JSON_BODY, URLENCODED_BODY, MULTIPART_BODY, RAW_BODY = "json", "urlencoded", "multipart", "raw"
 MAX_BODY_MESSAGES = 10
+# A prefilled body longer than this is not put in the editor (an example of 10,000 long
+# strings can still be many MB of text).
+BODY_EXAMPLE_MAX_CHARS = 500_000
 _MISSING_PROPERTY = re.compile(r"^missing required property '(.+)'$")
 
 
@@ -170,6 +245,12 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
+def _note(warnings: list[str], message: str) -> None:
+    """Add `message` to an operation's warnings (shown on its page) once."""
+    if message not in warnings:
+        warnings.append(message)
+
+
 def _spec_example(media: MediaType) -> tuple[bool, Any]:
     """The media type's own example (``example``, else the first of ``examples``)."""
     if media.example is not None:
@@ -221,6 +302,7 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
         "body_example": "",
     }
     if kind == JSON_BODY:
+        notes = resolved.warnings  # shown on the page with the resolver's warnings
         variants = variants_for_schema(schema)
         indexes = {v.index for v in variants}
         variant = choice.variant if choice.variant in indexes else None
@@ -234,11 +316,28 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
                 spec_example = None  # the form view starts from the variant's defaults
         else:
             example = _body_example(media)
+        example_text = _json_text(example)
+        if len(example_text) > BODY_EXAMPLE_MAX_CHARS:
+            example_text = _json_text(example_for_schema(schema, direction="request"))
+            if len(example_text) > BODY_EXAMPLE_MAX_CHARS:
+                example_text = ""
+            _note(
+                notes,
+                f"The example of this body is longer than {BODY_EXAMPLE_MAX_CHARS:,} "
+                "characters: the editor does not start with it.",
+            )
         flat = is_flat_object(schema)
+        wide = too_many_fields(schema)
+        if wide:
+            _note(
+                notes,
+                f"This body has {wide:,} properties, more than a form shows "
+                f"({MAX_FORM_FIELDS}): it is edited as JSON.",
+            )
         view = "form" if choice.view == "form" and flat else "json"
         out.update(
             body_schema=schema,
-            body_example=_json_text(example),
+            body_example=example_text,
             variants=variants,
             variant=variant,
             body_flat=flat,
@@ -250,6 +349,13 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
             )
     elif kind in (URLENCODED_BODY, MULTIPART_BODY):
         props, _ = object_properties(schema)
+        if len(props) > MAX_FORM_FIELDS:
+            _note(
+                resolved.warnings,
+                f"This body has {len(props):,} properties, more than a form shows "
+                f"({MAX_FORM_FIELDS}): it is typed as text.",
+            )
+            props = {}
         if props:
             out["body_view"] = "form"
             out["body_fields"] = fields_for_object_schema(

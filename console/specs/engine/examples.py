@@ -62,6 +62,14 @@ class Variant:
     title: str
     schema: dict[str, Any]
     kind: str  # "oneOf" or "anyOf"
+    of: int = 0  # how many choices the keyword lists (only the first COMBINATION_LIMIT are offered)
+
+    @property
+    def note(self) -> str:
+        """What the picker says when it lists only some of the choices, else ``""``."""
+        if self.of <= COMBINATION_LIMIT:
+            return ""
+        return f"The first {COMBINATION_LIMIT} of {self.of:,} shapes are listed."
 
 
 def _variant_title(schema: dict[str, Any], index: int) -> str:
@@ -90,7 +98,8 @@ def variants_for_schema(schema: Any) -> list[Variant]:
                 if not isinstance(choice, dict):
                     continue
                 title = _variant_title(choice, index)
-                variants.append(Variant(index, title, merge_schemas(base, choice), kind))
+                merged = merge_schemas(base, choice)
+                variants.append(Variant(index, title, merged, kind, of=len(choices)))
             return variants
     return []
 
@@ -222,7 +231,7 @@ def _is_cut(schema: Any) -> bool:
     """A schema standing for a recursion cut (or truncation) rather than a shape."""
     return (
         isinstance(schema, dict)
-        and ("x-circular-ref" in schema or "x-truncated-ref" in schema)
+        and any(k in schema for k in ("x-circular-ref", "x-truncated-ref", "x-truncated"))
         and "properties" not in schema
     )
 

@@ -24,6 +24,12 @@ _LOCAL_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 _PLACEHOLDER_CHARS = 200
+# An enum longer than this is typed in a text field, not picked from a select: a page
+# of a million options weighs 40 MB. The value is still checked against the enum.
+MAX_CHOICES = 500
+# An object with more properties than this is not offered as a form (one field per
+# property): it is edited as JSON. A form of 177,000 fields is a 61 MB page.
+MAX_FORM_FIELDS = 200
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
 
 
@@ -138,7 +144,7 @@ def field_for_parameter(param: Parameter, dialect: str = "3.1") -> FieldSpec:
     json_content = bool(param.content_type) and "json" in (param.content_type or "")
     if json_content and kind not in _SCALARS:
         spec.widget = "textarea"
-    elif enum:
+    elif enum and len(enum) <= MAX_CHOICES:
         spec.widget = "select"
         spec.choices = _choices(enum, param.required)
     elif kind == "boolean":
@@ -157,7 +163,7 @@ def field_for_parameter(param: Parameter, dialect: str = "3.1") -> FieldSpec:
         )
         item_kind = main_type(items)
         item_enum = items.get("enum") if isinstance(items.get("enum"), list) else None
-        if item_enum:
+        if item_enum and len(item_enum) <= MAX_CHOICES:
             spec.widget, spec.multiple, spec.item_type = "select", True, item_kind
             spec.choices = _choices(item_enum, True)
         elif item_kind in _SCALARS or item_kind is None:
@@ -184,8 +190,27 @@ def field_for_parameter(param: Parameter, dialect: str = "3.1") -> FieldSpec:
     _limits(spec, schema)
     _example(spec, param, schema)
     _initial(spec)
+    _wide_enum(spec, schema)
     spec.attrs = _attrs(spec)
     return spec
+
+
+def _wide_enum(spec: FieldSpec, schema: dict[str, Any]) -> None:
+    """A field whose enum is too long for a select says how many values it allows."""
+    if spec.widget in ("select", "textarea"):
+        return
+    enum = schema.get("enum")
+    if not isinstance(enum, list) or len(enum) <= MAX_CHOICES:
+        items = schema.get("items") if spec.multiple else None
+        items = _effective_schema(items) if isinstance(items, dict) else {}
+        enum = items.get("enum")
+        if not isinstance(enum, list) or len(enum) <= MAX_CHOICES:
+            return
+    note = f"one of {len(enum):,} values"
+    if not spec.placeholder:
+        spec.placeholder = note if not spec.multiple else f"each {note}, comma-separated"
+    told = f"One of {len(enum):,} allowed values (too many to list); checked before Send."
+    spec.description_html += f'<p class="field-meta">{told}</p>'
 
 
 def _limits(spec: FieldSpec, schema: dict[str, Any]) -> None:
@@ -337,7 +362,7 @@ def object_properties(schema: Any) -> tuple[dict[str, dict[str, Any]], list[str]
 
 
 def _flat_property(schema: dict[str, Any]) -> bool:
-    if "x-circular-ref" in schema or "x-truncated-ref" in schema:
+    if any(k in schema for k in ("x-circular-ref", "x-truncated-ref", "x-truncated")):
         return False
     effective = _effective_schema(schema)
     if isinstance(effective.get("enum"), list) and effective["enum"]:
@@ -365,9 +390,20 @@ def is_flat_object(schema: Any) -> bool:
     merged = merge_all_of(schema)
     if main_type(merged) != "object" or "oneOf" in merged or "anyOf" in merged:
         return False
+    if "x-truncated" in merged:  # cut by a resolve limit: a form would miss properties
+        return False
     props, _ = object_properties(merged)
+    if len(props) > MAX_FORM_FIELDS:
+        return False
     writable = [p for p in props.values() if p.get("readOnly") is not True]
     return bool(writable) and all(_flat_property(p) for p in writable)
+
+
+def too_many_fields(schema: Any) -> int:
+    """How many properties an object schema has when that is more than a form shows
+    (`MAX_FORM_FIELDS`), else 0."""
+    props, _ = object_properties(schema)
+    return len(props) if len(props) > MAX_FORM_FIELDS else 0
 
 
 def _initial_text(spec: FieldSpec, value: Any) -> str | list[str] | None:
@@ -405,6 +441,8 @@ def fields_for_object_schema(
     example = example if isinstance(example, dict) else {}
     out: list[FieldSpec] = []
     for name, sub in props.items():
+        if len(out) >= MAX_FORM_FIELDS:  # callers check `too_many_fields` first; a backstop
+            break
         if sub.get("readOnly") is True:
             continue
         effective = _effective_schema(sub)
@@ -464,6 +502,8 @@ def _from_choices(enum: list[Any], text: str) -> tuple[Any, str | None]:
         if (form_string(value) if value is not None else "null") == text:
             return value, None
     shown = ", ".join(form_string(v) if v is not None else "null" for v in enum[:20])
+    if len(enum) > 20:
+        return None, f"must be one of the {len(enum):,} allowed values ({shown}, …)"
     return None, f"must be one of: {shown}"
 
 
@@ -558,6 +598,12 @@ def parse_field_value(
             value, error = _from_choices(enum, text)
         else:
             value, error = _scalar("boolean", text, schema)
+        if error and not check:
+            return text, None
+        return (None, error) if error else _checked(field, schema, value, check)
+    wide = schema.get("enum") if isinstance(schema.get("enum"), list) else None
+    if wide and field.widget not in ("textarea", "datetime-local"):  # typed, not picked
+        value, error = _from_choices(wide, text)
         if error and not check:
             return text, None
         return (None, error) if error else _checked(field, schema, value, check)

@@ -28,6 +28,7 @@ DEFAULT_STYLES = {"path": "simple", "header": "simple", "query": "form", "cookie
 # and Kubernetes' descriptions, a Pod, resolves to about 5,300); Microsoft Graph's entity
 # graph would otherwise expand to the resolver's own limit, in about a second per body.
 FORM_MAX_NODES = 20_000
+SHOWN_WARNINGS = 10  # an operation page lists this many, then "and N more"
 
 
 @dataclass
@@ -108,6 +109,16 @@ class Operation:
     security: list[dict[str, list[str]]] = field(default_factory=list)
     openapi_version: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def shown_warnings(self) -> list[str]:
+        """The warnings an operation page lists: each once, at most `SHOWN_WARNINGS`."""
+        return list(dict.fromkeys(self.warnings))[:SHOWN_WARNINGS]
+
+    @property
+    def more_warnings(self) -> int:
+        """How many distinct warnings `shown_warnings` leaves out."""
+        return max(0, len(dict.fromkeys(self.warnings)) - SHOWN_WARNINGS)
 
     def parameter(self, location: str, name: str) -> Parameter | None:
         """The parameter declared at `location` with `name`, or None."""

@@ -7,7 +7,12 @@ reference met again while it is being expanded (a recursive schema) becomes
 ``{"x-circular-ref": ref}`` with the target's ``type`` and ``title`` when it has them.
 
 Values that are data rather than OpenAPI objects (``example``, ``default``, ``enum``,
-``const``, an Example Object's ``value``, ``x-…`` extensions) are copied untouched.
+``const``, an Example Object's ``value``, ``x-…`` extensions) are copied untouched, unless
+one holds more than `DATA_MAX_VALUES` values: then it is left out, with a warning.
+
+A result is bounded by `max_nodes` values however it was written: past the limit,
+references become ``{"x-truncated-ref": ref}``, other objects ``{"x-truncated": "too
+large"}``, and the objects and lists being copied stop there (one warning says so).
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ DEFAULT_MAX_NODES = 100_000
 # Output nesting beyond this is cut: far deeper than any real schema, far below
 # Python's recursion limit.
 MAX_NESTING = 150
+# Values one data value (an example, an enum, a default…) may hold; a bigger one is left
+# out. Real examples and enums hold tens to a few hundred; each page copies them.
+DATA_MAX_VALUES = 10_000
+TRUNCATED = {"x-truncated": "too large"}
 
 # Keys whose value is a map from names to OpenAPI objects: their keys are names, not keywords.
 _NAME_MAPS = frozenset(
@@ -141,27 +150,63 @@ class _Resolver:
             self.warned.add(message)
             self.warnings.append(message)
 
+    def full(self) -> bool:
+        """Whether the result holds `max_nodes` values: nothing more is copied (warned once)."""
+        if self.nodes < self.max_nodes:
+            return False
+        self.warn(
+            f"The schema is larger than {self.max_nodes:,} values: the rest is not shown "
+            "or checked."
+        )
+        return True
+
+    def too_deep(self) -> None:
+        self.warn(
+            f"The schema is nested more than {MAX_NESTING} levels deep: deeper parts are not "
+            "shown or checked."
+        )
+
     def copy(self, node: Any, nesting: int, in_name_map: bool = False) -> Any:
         self.nodes += 1
         if isinstance(node, list):
             if nesting > MAX_NESTING:
+                self.too_deep()
                 return []
-            return [self.copy(item, nesting + 1) for item in node]
+            items: list[Any] = []
+            for item in node:
+                if self.full():
+                    break
+                items.append(self.copy(item, nesting + 1))
+            return items
         if not isinstance(node, dict):
             return node
         if nesting > MAX_NESTING:
+            self.too_deep()
             return {"x-truncated": "nested too deeply"}
         ref = node.get("$ref")
         if isinstance(ref, str) and not in_name_map:
             return self.expand(ref, node, nesting)
+        if self.full():  # a map of names stays a map (of nothing), never a "property" marker
+            return {} if in_name_map else dict(TRUNCATED)
         out: dict[str, Any] = {}
         for key, value in node.items():
+            # Each key counts, so a flood of small (or data) entries is cut as well.
+            if self.full():
+                break
             if in_name_map:
                 out[key] = self.copy(value, nesting + 1)
             elif _is_data(key, value):
+                self.nodes += 1
+                if _holds_more_than(value, DATA_MAX_VALUES):
+                    self.warn(_data_left_out(key))
+                    continue
                 out[key] = _plain_copy(value)
             else:
                 out[key] = self.copy(value, nesting + 1, key in _NAME_MAPS)
+        if not in_name_map and self.nodes >= self.max_nodes:
+            # The limit was reached inside this object: it is not whole (an ``x-`` key, so
+            # it reads as an extension; validation and forms treat it as a cut).
+            out.setdefault("x-truncated", TRUNCATED["x-truncated"])
         return out
 
     def expand(self, ref: str, node: dict[str, Any], nesting: int) -> Any:
@@ -171,7 +216,13 @@ class _Resolver:
             return _marker("x-external-ref", ref, None, siblings)
         if ref in self.active:
             return _marker("x-circular-ref", ref, self._peek(ref), siblings)
-        if len(self.active) >= self.max_depth or self.nodes >= self.max_nodes:
+        if len(self.active) >= self.max_depth:
+            self.warn(
+                f"References nest more than {self.max_depth} deep: deeper ones are not shown "
+                "or checked."
+            )
+            return _marker("x-truncated-ref", ref, self._peek(ref), siblings)
+        if self.full():
             return _marker("x-truncated-ref", ref, self._peek(ref), siblings)
         try:
             target = lookup(self.document, ref)
@@ -211,6 +262,42 @@ def _marker(kind: str, ref: str, target: Any, siblings: dict[str, Any]) -> dict[
     return out
 
 
+def _holds_more_than(value: Any, limit: int) -> bool:
+    """Whether `value` holds more than `limit` values (itself and everything inside),
+    counted without recursion and stopping as soon as the answer is known."""
+    if not isinstance(value, (dict, list)):
+        return False
+    count = 1
+    stack: list[Any] = [value]
+    while stack:
+        current = stack.pop()
+        children = current.values() if isinstance(current, dict) else current
+        count += len(children)
+        if count > limit:
+            return True
+        stack.extend(child for child in children if isinstance(child, (dict, list)) and child)
+    return False
+
+
+def _data_left_out(key: Any) -> str:
+    """The warning for a data value too big to keep, by its keyword."""
+    limit = f"{DATA_MAX_VALUES:,}"
+    if key == "enum":
+        return (
+            f"An enum of more than {limit} values was left out: its values are not offered "
+            "or checked."
+        )
+    if key in ("example", "examples", "value"):
+        return f"An example of more than {limit} values was left out."
+    if key == "default":
+        return f"A default of more than {limit} values was left out."
+    if key == "const":
+        return f"A const of more than {limit} values was left out: it is not checked."
+    if isinstance(key, str) and key.startswith("x-"):
+        return f"An extension (x-…) of more than {limit} values was left out."
+    return f"A {key} of more than {limit} values was left out."
+
+
 def _plain_copy(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         try:
@@ -232,9 +319,12 @@ def resolve(
 
     A reference met again inside its own expansion is cut with ``{"x-circular-ref": ref}``
     (plus the target's ``type``/``title``). More than `max_depth` nested expansions, or a
-    result over `max_nodes` values, cut further references with ``{"x-truncated-ref": ref}``.
+    result over `max_nodes` values, cut further references with ``{"x-truncated-ref": ref}``;
+    past `max_nodes` other objects become ``{"x-truncated": "too large"}`` and the objects
+    and lists being copied stop. A data value of more than `DATA_MAX_VALUES` values is
+    left out.
     External references become ``{"x-external-ref": ref}``; missing targets
-    ``{"x-unresolved-ref": ref}``. Each of those adds a message to `warnings` (if given).
+    ``{"x-unresolved-ref": ref}``. Each kind of cut adds a message to `warnings` (if given).
     Siblings of ``$ref`` (e.g. a ``description``) override the target's values.
     The document is never modified and the result shares nothing with it.
     """
