@@ -538,14 +538,13 @@ def _check_json_body(body: str, content_type: str | None) -> str | None:
     return None
 
 
-def _body_schema_errors(schema: dict[str, Any], value: Any, dialect: str) -> dict[str, str]:
+def _body_schema_errors(messages: list[str]) -> dict[str, str]:
     """Schema messages for a request body, keyed ``body:<where>`` (``body`` for the root).
 
     A top-level property's key is its form field's name (``body:name``), so in the form
     view the message shows beside that field.
     """
     errors: dict[str, str] = {}
-    messages = validate_value(schema, value, dialect=dialect, direction="request")
     for message in messages[:MAX_BODY_MESSAGES]:
         where, sep, text = message.partition(": ")
         if not sep or not where or " " in where:
@@ -565,11 +564,14 @@ def _body_errors(form: OperationForm, value: Any) -> dict[str, str]:
     the chosen oneOf/anyOf variant (more telling than "matches none of the shapes")."""
     full = form.body_media.schema if form.body_media else form.body_schema
     key = (*form.schema_key, "request", form.body_content_type)
-    if not validate_value(full, value, dialect=form.dialect, direction="request", key=key):
+    messages = validate_value(full, value, dialect=form.dialect, direction="request", key=key)
+    if not messages:
         return {}
-    return _body_schema_errors(form.body_schema, value, form.dialect) or _body_schema_errors(
-        full, value, form.dialect
-    )
+    if form.body_schema is not full:  # a variant is chosen: its messages say more
+        chosen = validate_value(form.body_schema, value, dialect=form.dialect, direction="request")
+        if chosen:
+            return _body_schema_errors(chosen)
+    return _body_schema_errors(messages)
 
 
 def _uploads(files: Any, spec: FieldSpec) -> list[Any]:
