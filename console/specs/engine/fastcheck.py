@@ -72,7 +72,31 @@ _UNSURE = frozenset(
 _SCHEMA_MAPS = SCHEMA_MAP_KEYWORDS  # patternProperties never gets this far (_UNSURE)
 _SCHEMA_LISTS = SCHEMA_LIST_KEYWORDS
 _SCHEMA_ONES = SCHEMA_VALUE_KEYWORDS
-_DROPPED = frozenset({"$defs", "definitions", "$comment"})  # never validate by themselves
+# Never validate by themselves: definitions (references are resolved already) and
+# annotations, which in a real spec are most of its text (Graph's descriptions: 9 MB of
+# one body's 20,000 values), all of which Rust would otherwise parse and keep.
+_DROPPED = frozenset(
+    {
+        "$defs",
+        "definitions",
+        "$comment",
+        "description",
+        "title",
+        "summary",
+        "example",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "externalDocs",
+        "xml",
+        "discriminator",
+        "contentMediaType",
+        "contentEncoding",
+        "contentSchema",
+    }
+)
 
 
 class _Unsure(Exception):
@@ -204,7 +228,11 @@ class _Translation:
         out: dict[str, Any] = {}
         oas30 = self.dialect == "3.0"
         for keyword, value in node.items():
-            if keyword in _DROPPED or (oas30 and keyword not in _OAS30_KEYWORDS):
+            if (
+                keyword in _DROPPED
+                or keyword.startswith("x-")  # extensions and the resolver's markers
+                or (oas30 and keyword not in _OAS30_KEYWORDS)
+            ):
                 continue
             if keyword in _SCHEMA_MAPS:
                 if not isinstance(value, dict):
