@@ -3,7 +3,7 @@
 The checks are the library's: JSON Schema Draft 2020-12 for OpenAPI 3.1 documents, and
 OpenAPI 3.0's own dialect (``nullable``, boolean ``exclusiveMinimum``; Draft 4 underneath)
 from `openapi-schema-validator` for 3.0 and converted Swagger 2.0 documents. This module
-only chooses the dialect, adapts five keywords, and translates the library's errors, by
+only chooses the dialect, adapts the keywords below, and translates the library's errors, by
 keyword and path, into the console's wording (``"items[0].name: must be a string"``).
 
 Adapted keywords, and why:
@@ -22,11 +22,9 @@ Adapted keywords, and why:
 - ``unevaluatedProperties``: the library's finder of evaluated properties matches
   ``patternProperties`` with ``re``; ours is the same walk with RE2.
 
-Formats are the library's checkers (``date-time`` through rfc3339-validator, ``uri``
-through rfc3986-validator), except ``email``, checked by email-validator (the library only
-looks for an ``@``), ``uuid``, held to its canonical 8-4-4-4-12 hex form (the library lets
-``UUID()`` drop stray hyphens and read non-ASCII digits), and ``regex``, not checked (it
-would compile a member's text with ``re``).
+Every subschema is checked by the console's class, whatever its own ``$schema`` says (the
+library would switch to its own draft class, whose patterns run on ``re``). Formats are in
+`formats.py`, the wording of errors in `messages.py`.
 
 A schema with nonsense in it (``{"minimum": "1"}``, ``{"type": 5}``) never raises: the
 keyword the library cannot apply is left out, as an unknown keyword would be.
@@ -35,85 +33,30 @@ keyword the library cannot apply is left out, as an unknown keyword would be.
 from __future__ import annotations
 
 import decimal
-import json
-from collections.abc import Callable, Hashable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterator
 from itertools import islice
 from typing import Any
-from uuid import UUID
 
 import attrs
-from email_validator import EmailNotValidError, validate_email
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import UnknownType as _UnknownType
 from jsonschema.exceptions import ValidationError, _WrappedReferencingError
 from jsonschema.validators import extend
 from openapi_schema_validator import OAS30Validator
-from openapi_schema_validator._format import is_byte, is_double, is_float, is_int32, is_int64
 from referencing.exceptions import Unresolvable
 
 from . import fastcheck, patterns
+from .formats import FORMAT_CHECKERS
+from .messages import MAX_MESSAGES, Problem, translated
 from .schemas import not_in_direction
 
-MAX_MESSAGES = 50
+__all__ = ["MAX_MESSAGES", "Problem", "dialect_for", "multiple_ok", "problems", "validate_value"]
+
 # Errors read from the library before translating: enough for 50 messages after
 # duplicates are folded, bounded so a 10,000-item list of wrong types stays cheap.
 _MAX_RAW_ERRORS = 400
 DIALECTS = ("3.1", "3.0")
 DIRECTIONS = (None, "request", "response")
-
-_TYPE_WORDS = {
-    "string": "a string",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "array": "a list",
-    "object": "an object",
-    "null": "null",
-}
-_FORMAT_WORDS = {
-    "date": "must be a date such as 2024-01-31",
-    "date-time": "must be a date and time such as 2024-01-31T12:00:00Z",
-    "time": "must be a time such as 12:00:00Z",
-    "uuid": "must be a UUID such as 3fa85f64-5717-4562-b3fc-2c963f66afa6",
-    "email": "must be an email address",
-    "idn-email": "must be an email address",
-    "uri": "must be an absolute URI such as https://example.com/",
-    "uri-reference": "must be a URI or a relative reference",
-    "ipv4": "must be an IPv4 address",
-    "ipv6": "must be an IPv6 address",
-    "hostname": "must be a host name",
-    "idn-hostname": "must be a host name",
-    "int32": "must fit in 32 bits (-2147483648 to 2147483647)",
-    "int64": "must fit in 64 bits",
-    "float": "must be a number",
-    "double": "must be a number",
-    "byte": "must be base64-encoded",
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason a value does not match its schema.
-
-    `path` leads from the value's root to the part at fault (property names and list
-    indexes); `keyword` is the schema keyword that failed; `message` is for people.
-    """
-
-    path: tuple[str | int, ...]
-    keyword: str
-    message: str
-
-    @property
-    def where(self) -> str:
-        """The path as people read it: ``items[0].name`` (empty for the root)."""
-        out = ""
-        for part in self.path:
-            out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        return out
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.path else self.message
 
 
 def dialect_for(openapi_version: str) -> str:
@@ -151,7 +94,7 @@ def problems(
         value,
         dialect=dialect,
         direction=direction,
-        format_ok=_BASES[dialect][1].conforms,
+        format_ok=FORMAT_CHECKERS[dialect].conforms,
         multiple_ok=multiple_ok,
     ):
         return []
@@ -165,7 +108,7 @@ def problems(
         return [Problem((), "depth", "is nested too deeply to check")]
     except _NONSENSE:
         return []  # the top-level schema itself is unusable: nothing to check against
-    return _translated(errors, value, limit, nullable=dialect == "3.0")
+    return translated(errors, value, limit, nullable=dialect == "3.0")
 
 
 def _errors(cls: Any, schema: dict[str, Any], value: Any) -> list[ValidationError]:
@@ -389,58 +332,9 @@ def _guarded(check: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-def _is_email(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        validate_email(
-            value,
-            check_deliverability=False,  # never a DNS lookup while checking a form
-            allow_quoted_local=True,
-            allow_domain_literal=True,
-            globally_deliverable=False,
-        )
-    except EmailNotValidError:
-        return False
-    return True
-
-
-def _is_uuid(value: object) -> bool:
-    return not isinstance(value, str) or str(UUID(value)) == value.lower()
-
-
-_LIBRARY_FORMATS = Draft202012Validator.FORMAT_CHECKER.checkers
-
-
-def _is_date_time(value: object) -> bool:
-    # rfc3339-validator's pattern ends in "$", which lets one trailing newline through.
-    check = _LIBRARY_FORMATS["date-time"][0]
-    return not isinstance(value, str) or (not value.endswith("\n") and check(value))
-
-
-def _format_checker(*extra: tuple[str, Callable[[Any], bool]]) -> FormatChecker:
-    checker = FormatChecker(())
-    checker.checkers = dict(_LIBRARY_FORMATS)
-    # "regex" would compile the value with Python's re: not a check worth the risk.
-    checker.checkers.pop("regex", None)
-    for name, check in (
-        ("email", _is_email),
-        ("idn-email", _is_email),
-        ("uuid", _is_uuid),
-        ("date-time", _is_date_time),
-        *extra,
-    ):
-        checker.checks(name, raises=(ValueError, TypeError))(check)
-    return checker
-
-
-_NUMBER_FORMATS = (("int32", is_int32), ("int64", is_int64), ("float", is_float))
 _BASES = {
-    "3.1": (Draft202012Validator, _format_checker(*_NUMBER_FORMATS, ("double", is_double))),
-    "3.0": (
-        OAS30Validator,
-        _format_checker(*_NUMBER_FORMATS, ("double", is_double), ("byte", is_byte)),
-    ),
+    "3.1": (Draft202012Validator, FORMAT_CHECKERS["3.1"]),
+    "3.0": (OAS30Validator, FORMAT_CHECKERS["3.0"]),
 }
 
 
@@ -487,162 +381,3 @@ _GUARDED = {
     key: _pinned(extend(cls, {k: _guarded(v) for k, v in cls.VALIDATORS.items()}))
     for key, cls in _VALIDATORS.items()
 }
-
-
-# -- translation ------------------------------------------------------------------------
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _count(n: Any, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-def _type_message(error: ValidationError, nullable: bool = False) -> str:
-    kinds = error.validator_value
-    kinds = [kinds] if isinstance(kinds, str) else [k for k in kinds if isinstance(k, str)]
-    if nullable and error.schema.get("nullable") is True and "null" not in kinds:
-        kinds.append("null")
-    return "must be " + " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
-
-
-def _bound_message(error: ValidationError) -> str:
-    keyword, bound = error.validator, error.validator_value
-    if keyword == "minimum":
-        exclusive = error.schema.get("exclusiveMinimum") is True
-        return f"must be {'greater than' if exclusive else 'at least'} {_show(bound)}"
-    if keyword == "maximum":
-        exclusive = error.schema.get("exclusiveMaximum") is True
-        return f"must be {'less than' if exclusive else 'at most'} {_show(bound)}"
-    if keyword == "exclusiveMinimum":
-        return f"must be greater than {_show(bound)}"
-    return f"must be less than {_show(bound)}"
-
-
-def _combination_message(error: ValidationError) -> str:
-    if error.validator == "oneOf" and not error.context:
-        return "matches more than one of the allowed shapes"
-    count = len(error.validator_value) if isinstance(error.validator_value, list) else 0
-    return f"does not match any of the {count} allowed shapes"
-
-
-def _dependent_message(error: ValidationError) -> str:
-    # The library's message names both properties as Python reprs; say it plainly.
-    wanted, _, given = error.message.partition(" is a dependency of ")
-    return f"must also have property {wanted} when it has {given}"
-
-
-_MESSAGES: dict[str | None, Callable[[ValidationError], str]] = {
-    None: lambda e: "is not allowed",  # the `false` schema
-    "type": _type_message,
-    "enum": lambda e: "must be one of: " + ", ".join(_show(v) for v in e.validator_value[:20]),
-    "const": lambda e: f"must be {_show(e.validator_value)}",
-    "minimum": _bound_message,
-    "maximum": _bound_message,
-    "exclusiveMinimum": _bound_message,
-    "exclusiveMaximum": _bound_message,
-    "multipleOf": lambda e: f"must be a multiple of {_show(e.validator_value)}",
-    "minLength": lambda e: (
-        f"must be at least {_count(e.validator_value, 'character', 'characters')} long"
-    ),
-    "maxLength": lambda e: (
-        f"must be at most {_count(e.validator_value, 'character', 'characters')} long"
-    ),
-    "pattern": lambda e: f"must match the pattern {e.validator_value}",
-    "format": lambda e: _FORMAT_WORDS.get(
-        e.validator_value, f"must be a valid {e.validator_value}"
-    ),
-    "minItems": lambda e: f"must have at least {_count(e.validator_value, 'item', 'items')}",
-    "maxItems": lambda e: f"must have at most {_count(e.validator_value, 'item', 'items')}",
-    "uniqueItems": lambda e: "must not repeat items",
-    "items": lambda e: "is not allowed",
-    "additionalItems": lambda e: "has more items than allowed",
-    "unevaluatedItems": lambda e: "has more items than allowed",
-    "contains": lambda e: "must contain at least one matching item",
-    "minContains": lambda e: (
-        f"must contain at least {_count(e.validator_value, 'matching item', 'matching items')}"
-    ),
-    "maxContains": lambda e: (
-        f"must contain at most {_count(e.validator_value, 'matching item', 'matching items')}"
-    ),
-    "required": lambda e: f"missing required property '{e.property_name}'",
-    "additionalProperties": lambda e: f"has unexpected property '{e.property_name}'",
-    "unevaluatedProperties": lambda e: "has properties the schema does not allow",
-    "minProperties": lambda e: (
-        f"must have at least {_count(e.validator_value, 'property', 'properties')}"
-    ),
-    "maxProperties": lambda e: (
-        f"must have at most {_count(e.validator_value, 'property', 'properties')}"
-    ),
-    "dependentRequired": _dependent_message,
-    "dependencies": _dependent_message,
-    "anyOf": _combination_message,
-    "oneOf": _combination_message,
-    "not": lambda e: "is not allowed here",
-}
-
-
-def _message(error: ValidationError, nullable: bool) -> str:
-    keyword = error.validator
-    try:
-        if keyword == "type":
-            return _type_message(error, nullable)
-        return _MESSAGES[keyword](error)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return f"does not satisfy {keyword}"
-
-
-def _path(error: ValidationError) -> tuple[str | int, ...]:
-    path = tuple(error.absolute_path)
-    if error.validator == "items" and error.validator_value is False:
-        # Point at the first item past those allowed, as a person would look for it.
-        prefix = error.schema.get("prefixItems")
-        return (*path, len(prefix) if isinstance(prefix, list) else 0)
-    return path
-
-
-def _order(value: Any, path: Iterable[Any]) -> list[int]:
-    """Where a path sits in the value, for sorting problems into the value's order."""
-    out: list[int] = []
-    node = value
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            out.append(list(node).index(part))
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        else:
-            out.append(-1)
-            node = None
-    return out
-
-
-def _translated(
-    errors: list[ValidationError], value: Any, limit: int, *, nullable: bool
-) -> list[Problem]:
-    # When a value has the wrong type, what else its schema says of it is noise.
-    mistyped = {(id(e.schema), tuple(e.absolute_path)) for e in errors if e.validator == "type"}
-    ranked: list[tuple[list[int], Problem]] = []
-    seen: set[tuple[tuple[Any, ...], str]] = set()
-    for error in errors:
-        at = (id(error.schema), tuple(error.absolute_path))
-        if error.validator != "type" and at in mistyped:
-            continue
-        keyword = error.validator
-        message = _message(error, nullable)
-        path = _path(error)
-        if (path, message) in seen:
-            continue
-        seen.add((path, message))
-        sort_path = (*path, error.property_name) if keyword == "additionalProperties" else path
-        ranked.append((_order(value, sort_path), Problem(path, str(keyword or "false"), message)))
-    ranked.sort(key=lambda pair: pair[0])
-    return [problem for _, problem in ranked[:limit]]

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.specs.engine import fastcheck
-from console.specs.engine.validation import DIRECTIONS, problems, validate_value
+from console.specs.engine.formats import FORMAT_CHECKERS
+from console.specs.engine.validation import DIRECTIONS, multiple_ok, problems, validate_value
 
 from .strategies import JSON_SCALARS, dialect_schemas, values
 from .test_json_schema_suite import CASES, DIALECTS, SKIPS
@@ -48,21 +49,9 @@ def _fast(schema: Any, value: Any, dialect: str, direction: str | None = None) -
         value,
         dialect=dialect,
         direction=direction,
-        format_ok=_format_ok(dialect),
-        multiple_ok=_multiple_ok,
+        format_ok=FORMAT_CHECKERS[dialect].conforms,
+        multiple_ok=multiple_ok,
     )
-
-
-def _format_ok(dialect: str):
-    from console.specs.engine.validation import _BASES
-
-    return _BASES[dialect][1].conforms
-
-
-def _multiple_ok(value: Any, step: Any) -> bool:
-    from console.specs.engine.validation import multiple_ok
-
-    return multiple_ok(value, step)
 
 
 @st.composite
