@@ -32,12 +32,10 @@ SETTINGS = settings(
 )
 _keys = itertools.count()
 
+NAMES = st.sampled_from(["id", "name", "unit", "tags", "v", "a b"])
 JSON_VALUES = st.recursive(
     JSON_SCALARS.filter(lambda v: not (isinstance(v, float) and v != v)),
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(["id", "name", "unit", "tags", "v", "a b"]), inner)
-    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(NAMES, inner, max_size=4)),
     max_leaves=10,
 )
 
