@@ -113,12 +113,15 @@ def _fresh_document_cache() -> Iterator[None]:
     """Test databases reuse ids after each rollback; production ids never repeat."""
     from console.explorer.selectors import _operation_row
     from console.explorer.services import _document
+    from console.specs.engine import fastcheck  # compiled checks keyed by version id
 
     _document.cache_clear()
     _operation_row.cache_clear()
+    fastcheck.cache_clear()
     yield
     _document.cache_clear()
     _operation_row.cache_clear()
+    fastcheck.cache_clear()
 
 
 @pytest.fixture(autouse=True)
