@@ -1,22 +1,25 @@
-"""A fast "yes, valid" from jsonschema-rs; every "no" goes to jsonschema for its messages.
+"""jsonschema-rs does the checking where it means what jsonschema would; jsonschema the rest.
 
-The console's validator (`validation.py`) is the `jsonschema` library, whose messages it
-translates. That library builds a validator object for every subschema it enters, which
-makes a Send's body check about twice as slow as the hand-written validator it replaced.
-`jsonschema-rs` checks the same body 100 to 1000 times faster but reports differently, so
-it is used only to *confirm* a value is valid; when it says anything else (invalid, or an
-error of its own) the caller runs `jsonschema` as before. It therefore never decides what
-a person reads, and a disagreement can only cost time, never accept a bad value, as long
-as it does not accept what `jsonschema` rejects. `tests/specs/engine/test_fastcheck.py`
-checks exactly that, on generated schemas and values and on the JSON Schema Test Suite.
+The console's validator (`validation.py`) is the `jsonschema` library, whose errors it
+words for people. That library builds a validator object for every subschema it enters,
+which makes a Send's body check about twice as slow as the hand-written validator it
+replaced. `jsonschema-rs` checks the same body 10 to 100 times faster. So, for a schema
+compiled here, jsonschema-rs answers: `is_valid` only ever confirms a value (anything else
+sends the caller to jsonschema), and `problems` words its errors as `messages.py` words
+jsonschema's, for the error kinds whose keyword, value and place say everything needed;
+an error it cannot word so (a kind not listed, a false subschema below the root, a oneOf
+with a cut branch, which validation judges by its known branches alone) hands the whole
+value to jsonschema. `tests/specs/engine/test_fastcheck.py` checks that it never accepts
+what jsonschema rejects and that where it words problems they are jsonschema's, in
+order, on generated schemas and values and on the JSON Schema Test Suite.
 
 What makes the two agree: the schema is translated for the value's dialect and direction
 into Draft 2020-12 (OpenAPI 3.0's ``nullable`` and boolean exclusive bounds become their
 2020-12 forms, keywords 3.0 lacks are dropped, ``required`` loses the properties the
-direction does not send), and the keywords the console adapts run the console's own code
-from Rust: ``pattern`` on RE2, ``format`` through the console's format checker, a float
-``multipleOf`` in decimal. A schema the translation is unsure of (references,
-``patternProperties``, ``$schema``, nonsense values) is not compiled at all.
+direction does not send, annotations are left out), and the keywords the console adapts
+run the console's own code from Rust: ``pattern`` on RE2, ``format`` through the console's
+format checker, a float ``multipleOf`` in decimal. A schema the translation is unsure of
+(references, ``patternProperties``, ``$schema``, nonsense values) is not compiled at all.
 
 A compiled validator is cached under a key the caller gives (e.g. spec version, operation,
 content type): resolved schemas are rebuilt on every Send, so only the caller knows two of
@@ -29,16 +32,19 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
 from openapi_schema_validator import OAS30Validator
 
 from . import patterns
+from .messages import Problem, Raw, translated
 from .schemas import (
     SCHEMA_LIST_KEYWORDS,
     SCHEMA_MAP_KEYWORDS,
     SCHEMA_VALUE_KEYWORDS,
+    is_cut,
     not_in_direction,
 )
 
@@ -103,9 +109,17 @@ class _Unsure(Exception):
     """The translation cannot promise jsonschema-rs agrees with jsonschema."""
 
 
-_cache: OrderedDict[Hashable, Any] = OrderedDict()
+@dataclass(frozen=True)
+class _Compiled:
+    validator: Any
+    document: Any  # the translated schema, to read keyword values back from
+    exact: bool  # whether Rust's errors mean what jsonschema's would
+
+
+_cache: OrderedDict[Hashable, _Compiled | None] = OrderedDict()
 _lock = threading.Lock()
-_INELIGIBLE = object()
+_MISSING = object()
+MAX_ERRORS = 400  # as validation's _MAX_RAW_ERRORS: beyond, jsonschema decides
 
 
 def is_valid(
@@ -125,15 +139,142 @@ def is_valid(
     `format_ok` and `multiple_ok` are the console's checks for ``format`` and float
     ``multipleOf``, so both validators use the same ones.
     """
-    validator = _compiled(
-        (key, dialect, direction), schema, dialect, direction, format_ok, multiple_ok
-    )
-    if validator is _INELIGIBLE:
+    entry = _compiled((key, dialect, direction), schema, dialect, direction, format_ok, multiple_ok)
+    if entry is None:
         return False
     try:
-        return bool(validator.is_valid(value))
-    except Exception:
+        return bool(entry.validator.is_valid(value))
+    except Exception:  # a value Rust cannot take (NaN, huge ints): ask jsonschema
         return False
+
+
+def problems(
+    key: Hashable,
+    schema: Any,
+    value: Any,
+    *,
+    dialect: str,
+    direction: str | None,
+    format_ok: Callable[[Any, str], bool],
+    multiple_ok: Callable[[Any, float], bool],
+    limit: int,
+) -> list[Problem] | None:
+    """The problems of `value` as `validation.problems` words them, found by jsonschema-rs:
+    ``[]`` when valid; None whenever jsonschema must decide (a schema not compiled, one
+    whose errors would mean something else here, an error kind not translated below).
+    Arguments as for `is_valid`."""
+    entry = _compiled((key, dialect, direction), schema, dialect, direction, format_ok, multiple_ok)
+    if entry is None:
+        return None
+    try:
+        if entry.validator.is_valid(value):
+            return []
+        if not entry.exact:
+            return None
+        raws: list[Raw] = []
+        for count, error in enumerate(entry.validator.iter_errors(value)):
+            converted = _raw(error, entry.document, dialect)
+            if count >= MAX_ERRORS or converted is None:
+                return None
+            raws.extend(converted)
+    except Exception:  # anything unexpected: jsonschema decides
+        return None
+    return translated(raws, value, limit, nullable=dialect == "3.0")
+
+
+# Error kinds whose keyword, value and place say all the console's wording needs.
+_PLAIN_KINDS = frozenset(
+    {
+        "Type",
+        "Enum",
+        "Constant",
+        "Minimum",
+        "Maximum",
+        "ExclusiveMinimum",
+        "ExclusiveMaximum",
+        "MultipleOf",
+        "MinLength",
+        "MaxLength",
+        "MinItems",
+        "MaxItems",
+        "UniqueItems",
+        "MinProperties",
+        "MaxProperties",
+        "Not",
+        "AnyOf",
+        "OneOfNotValid",
+        "OneOfMultipleValid",
+        "UnevaluatedProperties",
+        "UnevaluatedItems",
+        "Custom",
+    }
+)
+_CONSOLE_KEYWORDS = {
+    "x-console-pattern": "pattern",
+    "x-console-format": "format",
+    "x-console-multiple-of": "multipleOf",
+}
+
+
+def _raw(error: Any, document: Any, dialect: str) -> list[Raw] | None:
+    """jsonschema-rs's `error` as `messages.Raw` errors (several for additionalProperties,
+    one per name), or None when it cannot be worded as jsonschema's would be."""
+    kind = type(error.kind).__name__
+    where = tuple(error.instance_path)
+    at = list(error.schema_path)
+    if kind == "FalseSchema":
+        if at and at[-1] == "items" and where:  # items: false past prefixItems
+            parent = _lookup(document, at[:-1])
+            return [Raw("items", False, parent, where[:-1], tuple(at))]
+        if where:
+            return None  # jsonschema loses the place of a false subschema; stay alike
+        return [Raw(None, None, _lookup(document, at), where, tuple(at))]
+    if not at:
+        return None
+    keyword = at[-1]
+    parent = _lookup(document, at[:-1])
+    if not isinstance(parent, dict) or keyword not in parent:
+        return None
+    value = parent[keyword]
+    rank = tuple(at)
+    if kind == "Required" and keyword == "required":
+        return [Raw("required", value, parent, where, rank, property_name=error.kind.property)]
+    if kind == "AdditionalProperties" and keyword == "additionalProperties":
+        return [
+            Raw("additionalProperties", value, parent, where, rank, property_name=name)
+            for name in error.kind.unexpected
+        ]
+    if kind not in _PLAIN_KINDS:
+        return None
+    if kind in ("UnevaluatedProperties", "UnevaluatedItems") and value is not False:
+        return None  # jsonschema reports what the unevaluated ones fail, Rust only that
+    exclusive = None
+    if kind == "Custom":
+        if keyword not in _CONSOLE_KEYWORDS:
+            return None
+        keyword = _CONSOLE_KEYWORDS[keyword]
+    elif dialect == "3.0" and keyword in ("exclusiveMinimum", "exclusiveMaximum"):
+        # 3.0 said {minimum, exclusiveMinimum: true}; jsonschema reports "minimum".
+        keyword = "minimum" if keyword == "exclusiveMinimum" else "maximum"
+        exclusive = True
+    rank = (*at[:-1], keyword)
+    context = [] if kind == "OneOfMultipleValid" else [kind]
+    return [Raw(keyword, value, parent, where, rank, context=context, exclusive=exclusive)]
+
+
+def _lookup(document: Any, path: list[Any]) -> Any:
+    """The node at a schema path of the translated document (through its $refs)."""
+    node = document
+    for part in path:
+        if isinstance(node, dict) and part == "$ref":
+            node = document["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+        elif (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
 
 
 def _compiled(
@@ -143,27 +284,29 @@ def _compiled(
     direction: str | None,
     format_ok: Callable[[Any, str], bool],
     multiple_ok: Callable[[Any, float], bool],
-) -> Any:
+) -> _Compiled | None:
     with _lock:
-        found = _cache.get(key)
-        if found is not None:
+        if key in _cache:
             _cache.move_to_end(key)
-            return found
+            return _cache[key]
+    entry: _Compiled | None
     try:
-        translated = _Translation(dialect, direction).document(schema)
+        translation = _Translation(dialect, direction)
+        document = translation.document(schema)
         validator = jsonschema_rs.Draft202012Validator(
-            translated,
+            document,
             validate_formats=False,  # formats are the console's: see x-console-format
             keywords=_keywords(dialect, format_ok, multiple_ok),
         )
-    except Exception:
-        validator = _INELIGIBLE
+        entry = _Compiled(validator, document, translation.exact)
+    except Exception:  # unsure, too big, or a schema Rust refuses
+        entry = None
     with _lock:
-        _cache[key] = validator
+        _cache[key] = entry
         _cache.move_to_end(key)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return validator
+    return entry
 
 
 def cache_clear() -> None:
@@ -182,6 +325,7 @@ class _Translation:
         self.done: dict[int, Any] = {}
         self.defs: dict[str, Any] = {}
         self.names: dict[int, str] = {}
+        self.exact = True  # whether Rust's errors mean what jsonschema's would
 
     def document(self, schema: Any) -> Any:
         self._count(schema)
@@ -241,6 +385,10 @@ class _Translation:
             elif keyword in _SCHEMA_LISTS:
                 if not isinstance(value, list):
                     raise _Unsure(keyword)
+                if keyword == "oneOf" and any(is_cut(sub) for sub in value):
+                    # validation judges such a oneOf by its known branches alone; Rust
+                    # would count the cut ones too: its "valid" holds, not its messages.
+                    self.exact = False
                 out[keyword] = [self._schema(sub) for sub in value]
             elif keyword in _SCHEMA_ONES:
                 out[keyword] = self._schema(value)
@@ -285,10 +433,18 @@ class _Translation:
             if not isinstance(flag, bool):
                 raise _Unsure(exclusive)
             del out[exclusive]
-            if flag and bound in node:
-                out[exclusive] = out.pop(bound)
+            if flag and bound in out:
+                # In place of the bound, so the keywords keep their order (messages.py
+                # sorts ties by where they are in the schema).
+                out.update(_renamed(out, bound, exclusive))
         if "items" in node and not isinstance(node["items"], (dict, bool)):
             raise _Unsure("items")
+
+
+def _renamed(node: dict[str, Any], old: str, new: str) -> dict[str, Any]:
+    items = [(new if k == old else k, v) for k, v in node.items()]
+    node.clear()
+    return dict(items)
 
 
 def _subschemas(node: dict[str, Any]) -> list[Any]:

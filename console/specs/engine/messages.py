@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
@@ -96,10 +96,14 @@ def _type_message(error: ValidationError, nullable: bool = False) -> str:
 def _bound_message(error: ValidationError) -> str:
     keyword, bound = error.validator, error.validator_value
     if keyword == "minimum":
-        exclusive = error.schema.get("exclusiveMinimum") is True
+        exclusive = (
+            getattr(error, "exclusive", None) or error.schema.get("exclusiveMinimum") is True
+        )
         return f"must be {'greater than' if exclusive else 'at least'} {_show(bound)}"
     if keyword == "maximum":
-        exclusive = error.schema.get("exclusiveMaximum") is True
+        exclusive = (
+            getattr(error, "exclusive", None) or error.schema.get("exclusiveMaximum") is True
+        )
         return f"must be {'less than' if exclusive else 'at most'} {_show(bound)}"
     if keyword == "exclusiveMinimum":
         return f"must be greater than {_show(bound)}"
@@ -205,13 +209,58 @@ def _order(value: Any, path: Iterable[Any]) -> list[int]:
     return out
 
 
-def translated(
-    errors: list[ValidationError], value: Any, limit: int, *, nullable: bool
-) -> list[Problem]:
+@dataclass
+class Raw:
+    """An error from another engine (jsonschema-rs) in the shape `translated` reads from
+    the library's: the keyword, its value, the schema node it sits in, where in the value."""
+
+    validator: str | None
+    validator_value: Any
+    schema: Any
+    absolute_path: tuple[Any, ...]
+    absolute_schema_path: tuple[Any, ...]
+    context: list[Any] = field(default_factory=list)
+    property_name: Any = None
+    message: str = ""
+    exclusive: bool | None = None  # a 3.0 minimum/maximum that excludes its bound
+
+
+# The engine's own names for what the console calls by the keyword's (fastcheck.py).
+_KEYWORD_NAMES = {
+    "x-console-pattern": "pattern",
+    "x-console-format": "format",
+    "x-console-multiple-of": "multipleOf",
+}
+
+
+def _schema_rank(error: Any) -> tuple[tuple[int, Any], ...]:
+    """The error's place in the schema, comparable across engines: the keywords and
+    indexes that lead to it (references passed through left out)."""
+    out = []
+    for part in error.absolute_schema_path:
+        if part == "$ref":
+            continue
+        if isinstance(part, int):
+            out.append((0, part))
+        else:
+            out.append((1, _KEYWORD_NAMES.get(part, part)))
+    return tuple(out)
+
+
+def _detail(error: Any) -> int:
+    if error.validator == "required":
+        names = error.schema.get("required") if isinstance(error.schema, dict) else None
+        if isinstance(names, list) and error.property_name in names:
+            return names.index(error.property_name)
+    return 0
+
+
+def translated(errors: list[Any], value: Any, limit: int, *, nullable: bool) -> list[Problem]:
+    """The problems `errors` (the library's, or `Raw` ones) describe, in the value's order
+    (ties: the schema's), without duplicates; at most `limit`."""
     # When a value has the wrong type, what else its schema says of it is noise.
     mistyped = {(id(e.schema), tuple(e.absolute_path)) for e in errors if e.validator == "type"}
-    ranked: list[tuple[list[int], Problem]] = []
-    seen: set[tuple[tuple[Any, ...], str]] = set()
+    ranked: list[tuple[Any, Problem]] = []
     for error in errors:
         at = (id(error.schema), tuple(error.absolute_path))
         if error.validator != "type" and at in mistyped:
@@ -219,10 +268,17 @@ def translated(
         keyword = error.validator
         message = _message(error, nullable)
         path = _path(error)
-        if (path, message) in seen:
-            continue
-        seen.add((path, message))
         sort_path = (*path, error.property_name) if keyword == "additionalProperties" else path
-        ranked.append((_order(value, sort_path), Problem(path, str(keyword or "false"), message)))
+        key = (_order(value, sort_path), _schema_rank(error), _detail(error))
+        ranked.append((key, Problem(path, str(keyword or "false"), message)))
     ranked.sort(key=lambda pair: pair[0])
-    return [problem for _, problem in ranked[:limit]]
+    out: list[Problem] = []
+    seen: set[tuple[tuple[Any, ...], str]] = set()
+    for _, problem in ranked:
+        if (problem.path, problem.message) in seen:
+            continue
+        seen.add((problem.path, problem.message))
+        out.append(problem)
+        if len(out) >= limit:
+            break
+    return out

@@ -34,6 +34,22 @@ SCHEMA_VALUE_KEYWORDS = frozenset(
 )
 
 
+# What the resolver leaves where it could not give a schema whole (refs.py).
+CUT_MARKERS = (
+    "x-circular-ref",
+    "x-truncated-ref",
+    "x-external-ref",
+    "x-unresolved-ref",
+    "x-truncated",
+)
+
+
+def is_cut(schema: Any) -> bool:
+    """A schema the resolver could not give whole (a cycle, a limit, a reference outside
+    the document): it stands for a shape that is not known here."""
+    return isinstance(schema, dict) and any(k in schema for k in CUT_MARKERS)
+
+
 def not_in_direction(schema: Any, direction: str | None) -> bool:
     """Whether a property's schema keeps it out of a request (readOnly) or a response
     (writeOnly); never for `direction` None."""

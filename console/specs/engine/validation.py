@@ -17,6 +17,8 @@ Adapted keywords, and why:
   follow a ``discriminator`` as a reference, and references are resolved already.
 - ``oneOf`` with a branch the resolver cut (a cycle, a size limit, an outside reference):
   only "more than one of the known shapes matches" is said, as the cut one is unknown.
+- ``type`` (3.0): ``1.0`` is a whole number, as in Draft 6 and later (openapi-schema-
+  validator follows Draft 4, where it is not; the console always took it).
 - ``multipleOf``: ``0.3`` is a multiple of ``0.1`` as people write decimals, though not in
   binary floating point; a float step is compared in decimal before failing.
 - ``unevaluatedProperties``: the library's finder of evaluated properties matches
@@ -48,7 +50,7 @@ from referencing.exceptions import Unresolvable
 from . import fastcheck, patterns
 from .formats import FORMAT_CHECKERS
 from .messages import MAX_MESSAGES, Problem, translated
-from .schemas import not_in_direction
+from .schemas import is_cut, not_in_direction
 
 __all__ = ["MAX_MESSAGES", "Problem", "dialect_for", "multiple_ok", "problems", "validate_value"]
 
@@ -80,24 +82,28 @@ def problems(
     `direction` ``"request"`` does not require ``readOnly`` properties, ``"response"``
     does not require ``writeOnly`` ones (OpenAPI: `required` applies only where they are
     sent). `key`, when given, names the schema for good (e.g. spec version, operation,
-    content type): a valid value is then confirmed by jsonschema-rs, compiled once per
-    key (`fastcheck.py`), and only an invalid one walks through jsonschema for messages.
+    content type): jsonschema-rs, compiled once per key, then checks the value and words
+    its problems where they mean what jsonschema's would (`fastcheck.py`); otherwise
+    jsonschema walks it.
     """
     if schema is False:
         return [Problem((), "false", "is not allowed")]
     if not isinstance(schema, dict):
         return []
     dialect = dialect if dialect in DIALECTS else "3.1"
-    if key is not None and fastcheck.is_valid(
-        key,
-        schema,
-        value,
-        dialect=dialect,
-        direction=direction,
-        format_ok=FORMAT_CHECKERS[dialect].conforms,
-        multiple_ok=multiple_ok,
-    ):
-        return []
+    if key is not None:
+        found = fastcheck.problems(
+            key,
+            schema,
+            value,
+            dialect=dialect,
+            direction=direction,
+            format_ok=FORMAT_CHECKERS[dialect].conforms,
+            multiple_ok=multiple_ok,
+            limit=limit,
+        )
+        if found is not None:
+            return found
     try:
         try:
             errors = _errors(_VALIDATORS[dialect, direction], schema, value)
@@ -274,18 +280,11 @@ def _evaluated_keys(validator: Any, instance: dict[str, Any], schema: Any) -> se
     return keys
 
 
-_CUT = ("x-circular-ref", "x-truncated-ref", "x-external-ref", "x-unresolved-ref", "x-truncated")
 _LIBRARY_ONE_OF = Draft202012Validator.VALIDATORS["oneOf"]
 
 
-def _cut(branch: Any) -> bool:
-    """A branch the resolver could not give whole (a cycle, a limit, a reference outside
-    the document): it stands for a shape that is not known here."""
-    return isinstance(branch, dict) and any(k in branch for k in _CUT)
-
-
 def _one_of(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    if not isinstance(branches, list) or not any(_cut(b) for b in branches):
+    if not isinstance(branches, list) or not any(is_cut(b) for b in branches):
         yield from _LIBRARY_ONE_OF(validator, branches, instance, schema)
         return
 
@@ -295,10 +294,10 @@ def _one_of(validator: Any, branches: Any, instance: Any, schema: Any) -> Iterat
     def valid(branch: Any) -> bool:
         return validator.evolve(schema=branch).is_valid(instance)
 
-    matching = sum(1 for b in branches if not _cut(b) and valid(b))
+    matching = sum(1 for b in branches if not is_cut(b) and valid(b))
     if matching > 1:
         yield ValidationError("is valid under more than one of the known shapes", context=[])
-    elif matching == 0 and not any(valid(b) for b in branches if _cut(b)):
+    elif matching == 0 and not any(valid(b) for b in branches if is_cut(b)):
         none = ValidationError("is valid under none of the shapes")
         yield ValidationError("is valid under none of the shapes", context=[none])
 
@@ -338,6 +337,10 @@ _BASES = {
 }
 
 
+def _whole_number(checker: Any, instance: Any) -> bool:
+    return Draft202012Validator.TYPE_CHECKER.is_type(instance, "integer")
+
+
 def _build(dialect: str, direction: str | None) -> type:
     base, checker = _BASES[dialect]
     library = base.VALIDATORS
@@ -360,7 +363,12 @@ def _build(dialect: str, direction: str | None) -> type:
         overrides["patternProperties"] = _pattern_properties
     if "unevaluatedProperties" in library:
         overrides["unevaluatedProperties"] = _unevaluated_properties
-    return extend(base, overrides, format_checker=checker)
+    type_checker = base.TYPE_CHECKER
+    if dialect == "3.0":
+        # openapi-schema-validator takes Draft 4's integers (1.0 is none); the console has
+        # always taken 1.0 as a whole number, as Draft 6 and later (and 3.1) do.
+        type_checker = type_checker.redefine("integer", _whole_number)
+    return extend(base, overrides, type_checker=type_checker, format_checker=checker)
 
 
 def _evolve(self: Any, **changes: Any) -> Any:

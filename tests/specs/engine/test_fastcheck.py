@@ -34,7 +34,8 @@ _keys = itertools.count()
 
 NAMES = st.sampled_from(["id", "name", "unit", "tags", "v", "a b"])
 JSON_VALUES = st.recursive(
-    JSON_SCALARS.filter(lambda v: not (isinstance(v, float) and v != v)),
+    JSON_SCALARS.filter(lambda v: not (isinstance(v, float) and v != v))
+    | st.integers(-1000, 1000).map(float),  # 5.0: a whole number to both engines
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(NAMES, inner, max_size=4)),
     max_leaves=10,
 )
@@ -73,6 +74,47 @@ def test_never_valid_where_jsonschema_finds_a_problem(case) -> None:
             json.dumps(schema),
             value,
         )
+
+
+def _fast_problems(schema: Any, value: Any, dialect: str, direction: str | None = None):
+    return fastcheck.problems(
+        ("test", next(_keys)),
+        schema,
+        value,
+        dialect=dialect,
+        direction=direction,
+        format_ok=FORMAT_CHECKERS[dialect].conforms,
+        multiple_ok=multiple_ok,
+        limit=50,
+    )
+
+
+@SETTINGS
+@given(cases())
+def test_messages_from_rust_are_the_ones_jsonschema_gives(case) -> None:
+    """Where jsonschema-rs words the problems itself, they are jsonschema's, in order."""
+    dialect, schema, value, direction = case
+    fast = _fast_problems(schema, value, dialect, direction)
+    if fast is not None:
+        slow = problems(schema, value, dialect=dialect, direction=direction)
+        assert fast == slow, (json.dumps(schema), value)
+
+
+def test_messages_from_rust_match_on_the_json_schema_test_suite() -> None:
+    worded = differ = 0
+    for case in _runnable():
+        if case.valid:
+            continue
+        schema, dialect = _without_dialect(case.schema), DIALECTS[case.draft]
+        fast = _fast_problems(schema, case.data, dialect)
+        if fast is None:
+            continue
+        worded += 1
+        if fast != problems(schema, case.data, dialect=dialect):
+            differ += 1
+            print(case.id, fast, problems(schema, case.data, dialect=dialect))
+    assert differ == 0
+    assert worded > 300  # most invalid cases are worded from Rust's errors
 
 
 def _runnable() -> list[Any]:
