@@ -7,11 +7,12 @@ replaced. `jsonschema-rs` checks the same body 10 to 100 times faster. So, for a
 compiled here, jsonschema-rs answers: `is_valid` only ever confirms a value (anything else
 sends the caller to jsonschema), and `problems` words its errors as `messages.py` words
 jsonschema's, for the error kinds whose keyword, value and place say everything needed;
-an error it cannot word so (a kind not listed, a false subschema below the root, a oneOf
-with a cut branch, which validation judges by its known branches alone) hands the whole
-value to jsonschema. `tests/specs/engine/test_fastcheck.py` checks that it never accepts
-what jsonschema rejects and that where it words problems they are jsonschema's, in
-order, on generated schemas and values and on the JSON Schema Test Suite.
+an error it cannot word so (a kind not listed, a false subschema below the root, the
+error of a oneOf with a cut branch, which validation judges by its known branches alone)
+hands the whole value to jsonschema. `tests/specs/engine/test_fastcheck.py` checks that
+it never accepts what jsonschema rejects and that where it words problems they are
+jsonschema's, in order, on generated schemas and values and on the JSON Schema Test
+Suite.
 
 What makes the two agree: the schema is translated for the value's dialect and direction
 into Draft 2020-12 (OpenAPI 3.0's ``nullable`` and boolean exclusive bounds become their
@@ -113,7 +114,7 @@ class _Unsure(Exception):
 class _Compiled:
     validator: Any
     document: Any  # the translated schema, to read keyword values back from
-    exact: bool  # whether Rust's errors mean what jsonschema's would
+    cut_one_ofs: frozenset[int]  # its nodes whose oneOf errors jsonschema would not share
 
 
 _cache: OrderedDict[Hashable, _Compiled | None] = OrderedDict()
@@ -169,11 +170,9 @@ def problems(
     try:
         if entry.validator.is_valid(value):
             return []
-        if not entry.exact:
-            return None
         raws: list[Raw] = []
         for count, error in enumerate(entry.validator.iter_errors(value)):
-            converted = _raw(error, entry.document, dialect)
+            converted = _raw(error, entry, dialect)
             if count >= MAX_ERRORS or converted is None:
                 return None
             raws.extend(converted)
@@ -216,10 +215,11 @@ _CONSOLE_KEYWORDS = {
 }
 
 
-def _raw(error: Any, document: Any, dialect: str) -> list[Raw] | None:
+def _raw(error: Any, entry: _Compiled, dialect: str) -> list[Raw] | None:
     """jsonschema-rs's `error` as `messages.Raw` errors (several for additionalProperties,
     one per name), or None when it cannot be worded as jsonschema's would be."""
     kind = type(error.kind).__name__
+    document = entry.document
     where = tuple(error.instance_path)
     at = list(error.schema_path)
     if kind == "FalseSchema":
@@ -236,6 +236,8 @@ def _raw(error: Any, document: Any, dialect: str) -> list[Raw] | None:
     if not isinstance(parent, dict) or keyword not in parent:
         return None
     value = parent[keyword]
+    if keyword == "oneOf" and id(parent) in entry.cut_one_ofs:
+        return None
     rank = tuple(at)
     if kind == "Required" and keyword == "required":
         return [Raw("required", value, parent, where, rank, property_name=error.kind.property)]
@@ -298,7 +300,7 @@ def _compiled(
             validate_formats=False,  # formats are the console's: see x-console-format
             keywords=_keywords(dialect, format_ok, multiple_ok),
         )
-        entry = _Compiled(validator, document, translation.exact)
+        entry = _Compiled(validator, document, frozenset(translation.cut_one_ofs))
     except Exception:  # unsure, too big, or a schema Rust refuses
         entry = None
     with _lock:
@@ -325,7 +327,7 @@ class _Translation:
         self.done: dict[int, Any] = {}
         self.defs: dict[str, Any] = {}
         self.names: dict[int, str] = {}
-        self.exact = True  # whether Rust's errors mean what jsonschema's would
+        self.cut_one_ofs: set[int] = set()  # translated nodes whose oneOf has a cut branch
 
     def document(self, schema: Any) -> Any:
         self._count(schema)
@@ -387,8 +389,8 @@ class _Translation:
                     raise _Unsure(keyword)
                 if keyword == "oneOf" and any(is_cut(sub) for sub in value):
                     # validation judges such a oneOf by its known branches alone; Rust
-                    # would count the cut ones too: its "valid" holds, not its messages.
-                    self.exact = False
+                    # counts the cut ones too: its "valid" holds, not its messages.
+                    self.cut_one_ofs.add(id(out))
                 out[keyword] = [self._schema(sub) for sub in value]
             elif keyword in _SCHEMA_ONES:
                 out[keyword] = self._schema(value)

@@ -193,6 +193,23 @@ def test_what_the_translation_is_unsure_of_is_left_to_jsonschema(schema: Any) ->
     assert not _fast(schema, {"a": 1}, "3.0")
 
 
+def test_a_one_of_with_a_cut_branch_is_left_to_jsonschema_only_where_it_errs() -> None:
+    cut = {"x-truncated-ref": "#/components/schemas/Big", "type": "object"}
+    small = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    schema = {
+        "type": "object",
+        "properties": {"pick": {"oneOf": [small, cut]}, "name": {"type": "string"}},
+    }
+    # Elsewhere in the value: worded from Rust, as jsonschema would.
+    wrong_name = {"pick": {"other": 1}, "name": 5}
+    assert _fast_problems(schema, wrong_name, "3.1") == problems(schema, wrong_name)
+    assert _fast_problems(schema, wrong_name, "3.1") is not None
+    # Rust counts the cut branch too ("more than one"): jsonschema decides, and accepts.
+    both = {"pick": {"n": 1}}
+    assert _fast_problems(schema, both, "3.1") is None
+    assert problems(schema, both) == []
+
+
 def test_shared_subschemas_compile_once_as_defs() -> None:
     shared = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
     schema = {"type": "array", "items": {"anyOf": [shared, {"allOf": [shared]}]}}
