@@ -20,6 +20,7 @@ import re2
 # Bounds RE2's compiled program; a pattern over it (e.g. ``(a{1000}){1000}``) is refused
 # at compile time rather than allowed to take the memory.
 MAX_PROGRAM_BYTES = 8 << 20
+WALK_LIMIT = 2_000_000  # nodes a pattern search looks at (a 25 MB document has fewer)
 MAX_NOTICES = 20  # patterns named per operation / import before "and N more"
 
 _OPTIONS = re2.Options()
@@ -87,39 +88,55 @@ def _subpatterns(value: Any) -> Iterator[Any]:
 
 
 def located_patterns(
-    node: Any, limit: int = 2_000_000
+    node: Any, limit: int = WALK_LIMIT
 ) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
     """Every ``(where, keyword, pattern)`` under `node`, in document order: ``pattern``
     values and the keys of ``patternProperties`` (`keyword` says which). Walks at most
     `limit` nodes (a 25 MB document has fewer)."""
-    stack: list[tuple[tuple[str | int, ...], Any]] = [((), node)]
+    for link, keyword, pattern in _patterns_in(node, limit, located=True):
+        where: list[str | int] = []
+        while link is not None:
+            link, part = link
+            where.append(part)
+        yield tuple(reversed(where)), keyword, pattern
+
+
+def _patterns_in(node: Any, limit: int, *, located: bool) -> Iterator[tuple[Any, str, str]]:
+    """``(link, keyword, pattern)``: `link` is where, as ``(parent link, key)`` pairs ending
+    in None (only when `located`: an operation page needs the patterns, not their places)."""
+    stack: list[tuple[Any, Any]] = [(None, node)]
     walked = 0
     while stack and walked < limit:
         where, item = stack.pop()
         walked += 1
-        if isinstance(item, dict):
+        if type(item) is dict:
             pattern = item.get("pattern")
             if isinstance(pattern, str):
-                yield (*where, "pattern"), "pattern", pattern
+                yield (where, "pattern") if located else None, "pattern", pattern
             props = item.get("patternProperties")
             if isinstance(props, dict):
                 for key in props:
                     if isinstance(key, str):
-                        yield (*where, "patternProperties", key), "patternProperties", key
+                        at = ((where, "patternProperties"), key) if located else None
+                        yield at, "patternProperties", key
             children = [
-                ((*where, str(k)), v)
+                ((where, str(k)) if located else None, v)
                 for k, v in item.items()
-                if k not in _NOT_SCHEMAS and isinstance(v, (dict, list))
+                if type(v) in _CONTAINERS and k not in _NOT_SCHEMAS
             ]
-            stack.extend(reversed(children))
-        elif isinstance(item, list):
-            stack.extend(reversed([((*where, i), v) for i, v in enumerate(item)]))
+        elif type(item) is list:
+            children = [
+                ((where, i) if located else None, v)
+                for i, v in enumerate(item)
+                if type(v) in _CONTAINERS
+            ]
+        else:
+            continue
+        children.reverse()  # popped in document order
+        stack.extend(children)
 
 
-def schema_patterns(schema: Any) -> Iterator[tuple[str, str]]:
-    """Every ``(keyword, pattern)`` in a resolved schema."""
-    for _, keyword, pattern in located_patterns(schema):
-        yield keyword, pattern
+_CONTAINERS = (dict, list)  # parsed JSON: exactly these types hold further values
 
 
 def unsupported_patterns(node: Any) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
@@ -175,10 +192,13 @@ def pattern_notices(schemas: list[Any]) -> list[str]:
     seen: set[str] = set()
     skipped = 0
     for schema in schemas:
-        for _, pattern, reason in unsupported_patterns(schema):
+        for _, _, pattern in _patterns_in(schema, WALK_LIMIT, located=False):
             if pattern in seen:
                 continue
             seen.add(pattern)
+            reason = unsupported_reason(pattern)
+            if reason is None:
+                continue
             if len(notices) >= MAX_NOTICES:
                 skipped += 1
                 continue
