@@ -154,10 +154,6 @@ def _message(error: SchemaViolation, path: str, root: dict[str, Any]) -> str:
 def _translate(error: SchemaViolation, root: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(dotted field, message) pairs for one `jsonschema` error."""
     path = ".".join(str(part) for part in error.absolute_path)
-    if error.validator == "type" and not error.absolute_path:
-        raise ValidationError(
-            {"body": "Must be a JSON object."}, "The request body must be a JSON object."
-        )
     if error.validator == "required":
         for name in error.validator_value:
             if name not in error.instance:
@@ -174,6 +170,10 @@ def _translate(error: SchemaViolation, root: dict[str, Any]) -> Iterator[tuple[s
 def _shape_errors(validator: Draft202012Validator, instance: Any) -> dict[str, str]:
     """The schema's verdict on `instance` as {dotted field: message}; the first message per
     field wins. Raises ValidationError when the body is not an object at all."""
+    if not isinstance(instance, dict):
+        raise ValidationError(
+            {"body": "Must be a JSON object."}, "The request body must be a JSON object."
+        )
     found = sorted(
         validator.iter_errors(instance),
         key=lambda e: _FIRST.index(e.validator) if e.validator in _FIRST else len(_FIRST),
@@ -202,14 +202,12 @@ def is_uuid(value: str) -> bool:
         return False
 
 
-def _name(body: dict[str, Any], errors: dict[str, str]) -> str | None:
-    """The trimmed name; blank after trimming is refused (minLength counts the spaces)."""
-    if "name" in errors:
-        return None
-    name = body["name"].strip()
-    if not name:
-        errors["name"] = NON_EMPTY_NAME
-    return name
+def _trimmed(body: Any) -> Any:
+    """The body with its name trimmed, as it is stored: the schema's limits (minLength 1,
+    maxLength) count the name without its leading and trailing spaces."""
+    if isinstance(body, dict) and isinstance(body.get("name"), str):
+        return {**body, "name": body["name"].strip()}
+    return body
 
 
 def _timestamp(body: dict[str, Any], key: str, errors: dict[str, str]) -> str | None:
@@ -246,8 +244,8 @@ def _text(body: dict[str, Any], key: str) -> str:
 
 def validate_meter_type_input(body: Any) -> dict[str, Any]:
     """Check a MeterTypeInput body and return the cleaned fields, or raise ValidationError."""
+    body = _trimmed(body)
     errors = _shape_errors(_METER_TYPE_INPUT, body)
-    name = _name(body, errors)
     if "unit" not in errors and not body["unit"].strip():
         errors["unit"] = "Must not be empty."
     timezone = _timezone(body, errors)
@@ -261,7 +259,7 @@ def validate_meter_type_input(body: Any) -> dict[str, Any]:
     schedule = body.get("resetSchedule")
     # Only the editable fields: read-only ones the client echoed back are dropped here.
     return {
-        "name": name,
+        "name": body["name"],
         "description": _text(body, "description"),
         "category": _text(body, "category"),
         "unit": body["unit"],
@@ -280,12 +278,12 @@ def validate_meter_type_input(body: Any) -> dict[str, Any]:
 
 def validate_meter_input(body: Any) -> dict[str, Any]:
     """Check a MeterInput body and return the cleaned fields, or raise ValidationError."""
+    body = _trimmed(body)
     errors = _shape_errors(_METER_INPUT, body)
-    name = _name(body, errors)
     if errors:
         raise ValidationError(errors)
     return {
-        "name": name,
+        "name": body["name"],
         "description": _text(body, "description"),
         "externalRef": body.get("externalRef"),
         "value": 0 if body.get("value") is None else body["value"],

@@ -141,6 +141,14 @@ def test_max_length():
     }
 
 
+def test_a_name_s_length_is_counted_after_trimming():
+    longest = "n" * openapi.NAME_MAX
+    assert validate_meter_type_input({**MINIMAL, "name": f"  {longest}  "})["name"] == longest
+    cleaned = validation.validate_meter_input({"name": f" {longest} "})
+    assert cleaned["name"] == longest
+    assert meter_type_fields(name="   ") == {"name": "Must be a non-empty string."}
+
+
 def test_pattern():
     assert meter_type_fields(resetSchedule={**SCHEDULE, "minute": "every 5!"}) == {
         "resetSchedule.minute": 'Must be a cron-style value such as "0", "*" or "L".'
