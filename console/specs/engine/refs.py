@@ -8,7 +8,8 @@ reference met again while it is being expanded (a recursive schema) becomes
 
 Values that are data rather than OpenAPI objects (``example``, ``default``, ``enum``,
 ``const``, an Example Object's ``value``, ``x-…`` extensions) are copied untouched, unless
-one holds more than `DATA_MAX_VALUES` values: then it is left out, with a warning.
+one holds more than `DATA_MAX_VALUES` values, or all of them together more than
+`max_nodes`: then it is left out, with a warning.
 
 A result is bounded by `max_nodes` values however it was written: past the limit,
 references become ``{"x-truncated-ref": ref}``, other objects ``{"x-truncated": "too
@@ -141,6 +142,9 @@ class _Resolver:
         self.max_depth = max_depth
         self.max_nodes = max_nodes
         self.nodes = 0
+        # Data copied so far (examples, enums...): each value is bounded by DATA_MAX_VALUES,
+        # and all of them together by max_nodes, however often a reference repeats them.
+        self.data = 0
         self.warnings = warnings
         self.warned: set[str] = set()
         self.active: list[str] = []
@@ -197,9 +201,20 @@ class _Resolver:
                 out[key] = self.copy(value, nesting + 1)
             elif _is_data(key, value):
                 self.nodes += 1
-                if _holds_more_than(value, DATA_MAX_VALUES):
+                # Counted only as far as it could still be kept: a value repeated by many
+                # references is not walked again once the budget is spent.
+                room = min(DATA_MAX_VALUES, self.max_nodes - self.data)
+                size = _values_in(value, room)
+                if size > room and room == DATA_MAX_VALUES:
                     self.warn(_data_left_out(key))
                     continue
+                if size > room:
+                    self.warn(
+                        f"The examples, enums and defaults hold more than {self.max_nodes:,} "
+                        "values together: the rest were left out."
+                    )
+                    continue
+                self.data += size
                 out[key] = _plain_copy(value)
             else:
                 out[key] = self.copy(value, nesting + 1, key in _NAME_MAPS)
@@ -262,11 +277,11 @@ def _marker(kind: str, ref: str, target: Any, siblings: dict[str, Any]) -> dict[
     return out
 
 
-def _holds_more_than(value: Any, limit: int) -> bool:
-    """Whether `value` holds more than `limit` values (itself and everything inside),
-    counted without recursion and stopping as soon as the answer is known."""
+def _values_in(value: Any, limit: int) -> int:
+    """How many values `value` holds (itself and everything inside), counted without
+    recursion and stopping past `limit` (then the answer is more than `limit`)."""
     if not isinstance(value, (dict, list)):
-        return False
+        return 1
     count = 1
     stack: list[Any] = [value]
     while stack:
@@ -274,9 +289,9 @@ def _holds_more_than(value: Any, limit: int) -> bool:
         children = current.values() if isinstance(current, dict) else current
         count += len(children)
         if count > limit:
-            return True
+            return count
         stack.extend(child for child in children if isinstance(child, (dict, list)) and child)
-    return False
+    return count
 
 
 def _data_left_out(key: Any) -> str:

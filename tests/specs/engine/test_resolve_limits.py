@@ -240,3 +240,21 @@ def test_the_variant_picker_says_it_lists_only_the_first_shapes() -> None:
 def test_a_picker_of_every_shape_says_nothing() -> None:
     shapes = [{"title": f"Shape {i}", "type": "object"} for i in range(COMBINATION_LIMIT)]
     assert variants_for_schema({"oneOf": shapes})[0].note == ""
+
+
+def test_data_repeated_by_references_is_bounded_in_total():
+    """One 9,000-value example behind 5,000 references: copied until max_nodes values of
+    data are kept, not 45 million."""
+    document = {"components": {"schemas": {"E": {"type": "object", "example": list(range(9000))}}}}
+    node = {
+        "type": "object",
+        "properties": {f"p{i}": {"$ref": "#/components/schemas/E"} for i in range(5000)},
+    }
+    warnings: list[str] = []
+    resolved = resolve(document, node, max_nodes=20_000, warnings=warnings)
+    examples = [p["example"] for p in resolved["properties"].values() if "example" in p]
+    assert 0 < sum(values(e) for e in examples) <= 20_000
+    assert (
+        "The examples, enums and defaults hold more than 20,000 values together: the rest "
+        "were left out."
+    ) in warnings
