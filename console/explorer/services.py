@@ -260,12 +260,17 @@ def _spec_example(media: MediaType) -> tuple[bool, Any]:
     return False, None
 
 
-def _body_example(media: Any) -> Any:
-    """The spec's own example when it has one, else one built from the schema."""
-    found, example = _spec_example(media)
-    if found:
-        return example
-    return example_for_schema(media.schema or {}, direction="request")
+def _wide_form(warnings: list[str], schema: Any, instead: str) -> bool:
+    """Whether `schema` has more properties than a form shows; if so the page says what
+    the body is instead ("edited as JSON", "typed as text")."""
+    wide = too_many_fields(schema)
+    if wide:
+        _note(
+            warnings,
+            f"This body has {wide:,} properties, more than a form shows "
+            f"({MAX_FORM_FIELDS}): it is {instead}.",
+        )
+    return bool(wide)
 
 
 def _default_variant(variants: list[Variant]) -> int | None:
@@ -302,7 +307,6 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
         "body_example": "",
     }
     if kind == JSON_BODY:
-        notes = resolved.warnings  # shown on the page with the resolver's warnings
         variants = variants_for_schema(schema)
         indexes = {v.index for v in variants}
         variant = choice.variant if choice.variant in indexes else None
@@ -314,26 +318,26 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
             example = example_for_schema(schema, direction="request")
             if variant == choice.variant or not has_example:
                 spec_example = None  # the form view starts from the variant's defaults
+        elif has_example:
+            example = spec_example
         else:
-            example = _body_example(media)
+            example = example_for_schema(schema, direction="request")
         example_text = _json_text(example)
         if len(example_text) > BODY_EXAMPLE_MAX_CHARS:
-            example_text = _json_text(example_for_schema(schema, direction="request"))
+            # The spec's own example is too long: one built from the schema, if it is not.
+            built = chosen is None and has_example
+            example_text = (
+                _json_text(example_for_schema(schema, direction="request")) if built else ""
+            )
             if len(example_text) > BODY_EXAMPLE_MAX_CHARS:
                 example_text = ""
             _note(
-                notes,
+                resolved.warnings,
                 f"The example of this body is longer than {BODY_EXAMPLE_MAX_CHARS:,} "
                 "characters: the editor does not start with it.",
             )
         flat = is_flat_object(schema)
-        wide = too_many_fields(schema)
-        if wide:
-            _note(
-                notes,
-                f"This body has {wide:,} properties, more than a form shows "
-                f"({MAX_FORM_FIELDS}): it is edited as JSON.",
-            )
+        _wide_form(resolved.warnings, schema, "edited as JSON")
         view = "form" if choice.view == "form" and flat else "json"
         out.update(
             body_schema=schema,
@@ -349,14 +353,7 @@ def _open_body(resolved: ResolvedOperation, choice: BodyChoice) -> dict[str, Any
             )
     elif kind in (URLENCODED_BODY, MULTIPART_BODY):
         props, _ = object_properties(schema)
-        if len(props) > MAX_FORM_FIELDS:
-            _note(
-                resolved.warnings,
-                f"This body has {len(props):,} properties, more than a form shows "
-                f"({MAX_FORM_FIELDS}): it is typed as text.",
-            )
-            props = {}
-        if props:
+        if props and not _wide_form(resolved.warnings, schema, "typed as text"):
             out["body_view"] = "form"
             out["body_fields"] = fields_for_object_schema(
                 schema, example=spec_example, files=kind == MULTIPART_BODY, dialect=dialect
@@ -568,7 +565,13 @@ def _body_errors(form: OperationForm, value: Any) -> dict[str, str]:
     if not messages:
         return {}
     if form.body_schema is not full:  # a variant is chosen: its messages say more
-        chosen = validate_value(form.body_schema, value, dialect=form.dialect, direction="request")
+        chosen = validate_value(
+            form.body_schema,
+            value,
+            dialect=form.dialect,
+            direction="request",
+            key=(*key, "variant", form.variant),
+        )
         if chosen:
             return _body_schema_errors(chosen)
     return _body_schema_errors(messages)
