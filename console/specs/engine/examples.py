@@ -18,6 +18,7 @@ from typing import Any
 from . import patterns
 from .schemas import (
     COMBINATION_LIMIT,
+    CUT_INSIDE_MARKERS,
     is_finite_number,
     main_type,
     merge_all_of,
@@ -231,7 +232,7 @@ def _is_cut(schema: Any) -> bool:
     """A schema standing for a recursion cut (or truncation) rather than a shape."""
     return (
         isinstance(schema, dict)
-        and any(k in schema for k in ("x-circular-ref", "x-truncated-ref", "x-truncated"))
+        and any(k in schema for k in CUT_INSIDE_MARKERS)
         and "properties" not in schema
     )
 

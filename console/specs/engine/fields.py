@@ -12,7 +12,7 @@ from .examples import example_for_schema
 from .jsontext import invalid_json_predicate
 from .markup import render_markdown
 from .operation import Operation, Parameter
-from .schemas import main_type, merge_all_of, schema_types
+from .schemas import CUT_INSIDE_MARKERS, main_type, merge_all_of, schema_types
 from .validation import dialect_for, validate_value
 
 # OpenAPI: header parameters with these names "SHALL be ignored" (the console sets them).
@@ -362,7 +362,7 @@ def object_properties(schema: Any) -> tuple[dict[str, dict[str, Any]], list[str]
 
 
 def _flat_property(schema: dict[str, Any]) -> bool:
-    if any(k in schema for k in ("x-circular-ref", "x-truncated-ref", "x-truncated")):
+    if any(k in schema for k in CUT_INSIDE_MARKERS):
         return False
     effective = _effective_schema(schema)
     if isinstance(effective.get("enum"), list) and effective["enum"]:

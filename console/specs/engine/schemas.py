@@ -44,6 +44,11 @@ CUT_MARKERS = (
 )
 
 
+# Of those, the cuts made inside the document (a cycle, a size limit): the target was there,
+# only not copied whole.
+CUT_INSIDE_MARKERS = ("x-circular-ref", "x-truncated-ref", "x-truncated")
+
+
 def is_cut(schema: Any) -> bool:
     """A schema the resolver could not give whole (a cycle, a limit, a reference outside
     the document): it stands for a shape that is not known here."""
