@@ -4,9 +4,8 @@ The console's validator (`validation.py`) is the `jsonschema` library, whose err
 words for people. That library builds a validator object for every subschema it enters,
 which makes a Send's body check about twice as slow as the hand-written validator it
 replaced. `jsonschema-rs` checks the same body 10 to 100 times faster. So, for a schema
-compiled here, jsonschema-rs answers: `is_valid` only ever confirms a value (anything else
-sends the caller to jsonschema), and `problems` words its errors as `messages.py` words
-jsonschema's, for the error kinds whose keyword, value and place say everything needed;
+compiled here, jsonschema-rs answers: `problems` confirms a valid value, and words an
+invalid one's errors as `messages.py` words jsonschema's, for the error kinds whose keyword, value and place say everything needed;
 an error it cannot word so (a kind not listed, a false subschema below the root, the
 error of a oneOf with a cut branch, which validation judges by its known branches alone)
 hands the whole value to jsonschema. `tests/specs/engine/test_fastcheck.py` checks that
@@ -76,9 +75,6 @@ _UNSURE = frozenset(
         "x-console-multiple-of",
     }
 )
-_SCHEMA_MAPS = SCHEMA_MAP_KEYWORDS  # patternProperties never gets this far (_UNSURE)
-_SCHEMA_LISTS = SCHEMA_LIST_KEYWORDS
-_SCHEMA_ONES = SCHEMA_VALUE_KEYWORDS
 # Never validate by themselves: definitions (references are resolved already) and
 # annotations, which in a real spec are most of its text (Graph's descriptions: 9 MB of
 # one body's 20,000 values), all of which Rust would otherwise parse and keep.
@@ -123,32 +119,6 @@ _MISSING = object()
 MAX_ERRORS = 400  # as validation's _MAX_RAW_ERRORS: beyond, jsonschema decides
 
 
-def is_valid(
-    key: Hashable,
-    schema: Any,
-    value: Any,
-    *,
-    dialect: str,
-    direction: str | None,
-    format_ok: Callable[[Any, str], bool],
-    multiple_ok: Callable[[Any, float], bool],
-) -> bool:
-    """True only when jsonschema-rs finds `value` valid under `schema` as translated for
-    `dialect` and `direction`; False for invalid, unsure or failed (then ask jsonschema).
-
-    `key` names the schema for the cache: the same key must always mean the same schema.
-    `format_ok` and `multiple_ok` are the console's checks for ``format`` and float
-    ``multipleOf``, so both validators use the same ones.
-    """
-    entry = _compiled((key, dialect, direction), schema, dialect, direction, format_ok, multiple_ok)
-    if entry is None:
-        return False
-    try:
-        return bool(entry.validator.is_valid(value))
-    except Exception:  # a value Rust cannot take (NaN, huge ints): ask jsonschema
-        return False
-
-
 def problems(
     key: Hashable,
     schema: Any,
@@ -163,7 +133,9 @@ def problems(
     """The problems of `value` as `validation.problems` words them, found by jsonschema-rs:
     ``[]`` when valid; None whenever jsonschema must decide (a schema not compiled, one
     whose errors would mean something else here, an error kind not translated below).
-    Arguments as for `is_valid`."""
+    `key` names the schema for the cache: the same key must always mean the same schema.
+    `format_ok` and `multiple_ok` are the console's checks for ``format`` and float
+    ``multipleOf``, so both engines use the same ones."""
     entry = _compiled((key, dialect, direction), schema, dialect, direction, format_ok, multiple_ok)
     if entry is None:
         return None
@@ -380,11 +352,11 @@ class _Translation:
                 or (oas30 and keyword not in _OAS30_KEYWORDS)
             ):
                 continue
-            if keyword in _SCHEMA_MAPS:
+            if keyword in SCHEMA_MAP_KEYWORDS:
                 if not isinstance(value, dict):
                     raise _Unsure(keyword)
                 out[keyword] = {name: self._schema(sub) for name, sub in value.items()}
-            elif keyword in _SCHEMA_LISTS:
+            elif keyword in SCHEMA_LIST_KEYWORDS:
                 if not isinstance(value, list):
                     raise _Unsure(keyword)
                 if keyword == "oneOf" and any(is_cut(sub) for sub in value):
@@ -392,7 +364,7 @@ class _Translation:
                     # counts the cut ones too: its "valid" holds, not its messages.
                     self.cut_one_ofs.add(id(out))
                 out[keyword] = [self._schema(sub) for sub in value]
-            elif keyword in _SCHEMA_ONES:
+            elif keyword in SCHEMA_VALUE_KEYWORDS:
                 out[keyword] = self._schema(value)
             elif keyword == "pattern":
                 if not isinstance(value, str):
@@ -452,11 +424,11 @@ def _renamed(node: dict[str, Any], old: str, new: str) -> dict[str, Any]:
 def _subschemas(node: dict[str, Any]) -> list[Any]:
     found: list[Any] = []
     for keyword, value in node.items():
-        if keyword in _SCHEMA_MAPS and isinstance(value, dict):
+        if keyword in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
             found.extend(value.values())
-        elif keyword in _SCHEMA_LISTS and isinstance(value, list):
+        elif keyword in SCHEMA_LIST_KEYWORDS and isinstance(value, list):
             found.extend(value)
-        elif keyword in _SCHEMA_ONES:
+        elif keyword in SCHEMA_VALUE_KEYWORDS:
             found.append(value)
     return found
 
