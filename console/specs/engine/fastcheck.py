@@ -5,7 +5,8 @@ words for people. That library builds a validator object for every subschema it 
 which makes a Send's body check about twice as slow as the hand-written validator it
 replaced. `jsonschema-rs` checks the same body 10 to 100 times faster. So, for a schema
 compiled here, jsonschema-rs answers: `problems` confirms a valid value, and words an
-invalid one's errors as `messages.py` words jsonschema's, for the error kinds whose keyword, value and place say everything needed;
+invalid one's errors as `messages.py` words jsonschema's, for the error kinds whose
+keyword, value and place say everything needed;
 an error it cannot word so (a kind not listed, a false subschema below the root, the
 error of a oneOf with a cut branch, which validation judges by its known branches alone)
 hands the whole value to jsonschema. `tests/specs/engine/test_fastcheck.py` checks that
