@@ -592,18 +592,14 @@ def parse_field_value(
         if needed:
             return None, "is required"
         return None, None
-    if field.widget in ("select", "boolean select"):
-        enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
+    enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
+    picked = field.widget in ("select", "boolean select")
+    # An enum too long for a select is typed, and read back as one of its values too.
+    if picked or (enum and field.widget not in ("textarea", "datetime-local")):
         if enum:
             value, error = _from_choices(enum, text)
         else:
             value, error = _scalar("boolean", text, schema)
-        if error and not check:
-            return text, None
-        return (None, error) if error else _checked(field, schema, value, check)
-    wide = schema.get("enum") if isinstance(schema.get("enum"), list) else None
-    if wide and field.widget not in ("textarea", "datetime-local"):  # typed, not picked
-        value, error = _from_choices(wide, text)
         if error and not check:
             return text, None
         return (None, error) if error else _checked(field, schema, value, check)
