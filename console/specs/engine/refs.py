@@ -9,7 +9,7 @@ reference met again while it is being expanded (a recursive schema) becomes
 Values that are data rather than OpenAPI objects (``example``, ``default``, ``enum``,
 ``const``, an Example Object's ``value``, ``x-…`` extensions) are copied untouched, unless
 one holds more than `DATA_MAX_VALUES` values, or all of them together more than
-`max_nodes`: then it is left out, with a warning.
+`DATA_BUDGET_PER_NODE` times `max_nodes`: then it is left out, with a warning.
 
 A result is bounded by `max_nodes` values however it was written: past the limit,
 references become ``{"x-truncated-ref": ref}``, other objects ``{"x-truncated": "too
@@ -32,6 +32,11 @@ MAX_NESTING = 150
 # Values one data value (an example, an enum, a default…) may hold; a bigger one is left
 # out. Real examples and enums hold tens to a few hundred; each page copies them.
 DATA_MAX_VALUES = 10_000
+# All the data values of one result together, per value of its `max_nodes`: real specs
+# repeat enums through references (Microsoft Graph's largest request bodies hold up to
+# 146,000 values of data, 90,000 at the 99th percentile, against a budget of 200,000),
+# a hostile one repeats one big example thousands of times (45 million values).
+DATA_BUDGET_PER_NODE = 10
 TRUNCATED = {"x-truncated": "too large"}
 
 # Keys whose value is a map from names to OpenAPI objects: their keys are names, not keywords.
@@ -143,8 +148,9 @@ class _Resolver:
         self.max_nodes = max_nodes
         self.nodes = 0
         # Data copied so far (examples, enums...): each value is bounded by DATA_MAX_VALUES,
-        # and all of them together by max_nodes, however often a reference repeats them.
+        # and all of them together by the budget, however often a reference repeats them.
         self.data = 0
+        self.data_budget = max_nodes * DATA_BUDGET_PER_NODE
         self.warnings = warnings
         self.warned: set[str] = set()
         self.active: list[str] = []
@@ -203,14 +209,14 @@ class _Resolver:
                 self.nodes += 1
                 # Counted only as far as it could still be kept: a value repeated by many
                 # references is not walked again once the budget is spent.
-                room = min(DATA_MAX_VALUES, self.max_nodes - self.data)
+                room = min(DATA_MAX_VALUES, self.data_budget - self.data)
                 size = _values_in(value, room)
                 if size > room and room == DATA_MAX_VALUES:
                     self.warn(_data_left_out(key))
                     continue
                 if size > room:
                     self.warn(
-                        f"The examples, enums and defaults hold more than {self.max_nodes:,} "
+                        f"The examples, enums and defaults hold more than {self.data_budget:,} "
                         "values together: the rest were left out."
                     )
                     continue

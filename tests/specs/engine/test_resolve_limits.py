@@ -19,7 +19,7 @@ from console.specs.engine.fields import (
     too_many_fields,
 )
 from console.specs.engine.operation import FORM_MAX_NODES, load_operation
-from console.specs.engine.refs import DATA_MAX_VALUES, MAX_NESTING, resolve
+from console.specs.engine.refs import DATA_BUDGET_PER_NODE, DATA_MAX_VALUES, MAX_NESTING, resolve
 from console.specs.engine.schemas import COMBINATION_LIMIT
 
 TOO_LARGE = (
@@ -243,8 +243,8 @@ def test_a_picker_of_every_shape_says_nothing() -> None:
 
 
 def test_data_repeated_by_references_is_bounded_in_total():
-    """One 9,000-value example behind 5,000 references: copied until max_nodes values of
-    data are kept, not 45 million."""
+    """One 9,000-value example behind 5,000 references: copied until the data budget is
+    spent (ten values per value of the resolve limit), not 45 million times over."""
     document = {"components": {"schemas": {"E": {"type": "object", "example": list(range(9000))}}}}
     node = {
         "type": "object",
@@ -253,8 +253,9 @@ def test_data_repeated_by_references_is_bounded_in_total():
     warnings: list[str] = []
     resolved = resolve(document, node, max_nodes=20_000, warnings=warnings)
     examples = [p["example"] for p in resolved["properties"].values() if "example" in p]
-    assert 0 < sum(values(e) for e in examples) <= 20_000
+    budget = 20_000 * DATA_BUDGET_PER_NODE
+    assert 0 < sum(values(e) for e in examples) <= budget
     assert (
-        "The examples, enums and defaults hold more than 20,000 values together: the rest "
-        "were left out."
+        f"The examples, enums and defaults hold more than {budget:,} values together: the "
+        "rest were left out."
     ) in warnings
